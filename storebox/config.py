@@ -1,0 +1,172 @@
+"""Settings: embedded defaults < the TOML config file < STOREBOX_* variables < command-line flags.
+
+Every setting is one entry in `SETTINGS`, so each is documented, typed and overridable the same
+way: `--set key=value` on the command line or `STOREBOX_KEY=value` in the environment. A config
+file that does not parse, names an unknown setting or gives a wrong type is refused with the
+file, the line where tomllib found the fault, and what was expected; nothing starts on a
+half-read configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from storebox.errors import ConfigError
+
+APP = "storebox"
+ENV_PREFIX = "STOREBOX_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration of one shop installation."""
+
+    data_dir: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP)),
+        metadata={"help": "where the shop's database, backups and receipts live"},
+    )
+    store_name: str = field(default="社区便利店", metadata={"help": "the shop's name on receipts"})
+    timezone: str = field(default="Asia/Shanghai", metadata={"help": "the shop's time zone"})
+    day_cutoff_hour: int = field(
+        default=4, metadata={"help": "hour (0-12) before which sales belong to the previous day"}
+    )
+    refund_limit_fen: int = field(
+        default=10_000, metadata={"help": "refunds above this (fen) need the owner's PIN"}
+    )
+    pin_max_attempts: int = field(
+        default=5, metadata={"help": "wrong PINs in a row before a user is locked out"}
+    )
+    pin_lockout_minutes: int = field(default=5, metadata={"help": "how long a lock-out lasts"})
+    pin_scrypt_n: int = field(
+        default=2**14, metadata={"help": "scrypt cost for new PIN hashes (power of two)"}
+    )
+    busy_timeout_ms: int = field(
+        default=15_000, metadata={"help": "how long a writer waits for another process's lock"}
+    )
+    language: str = field(default="zh_CN", metadata={"help": "zh_CN or en"})
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "storebox.db"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Check and convert one value to its setting's type; `source` says where it came from."""
+    kind = FIELDS[name].type
+    if kind in ("int", int):
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ConfigError(
+                    f"{source}: {name} 应为整数 / must be a whole number, got {value!r}"
+                ) from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{source}: {name} 应为整数 / must be a whole number, got {value!r}")
+        return value
+    if kind in ("Path", Path):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{source}: {name} 应为路径 / must be a path, got {value!r}")
+        return Path(value).expanduser()
+    if not isinstance(value, str):
+        raise ConfigError(f"{source}: {name} 应为文字 / must be text, got {value!r}")
+    return value
+
+
+def _validate(settings: Settings) -> Settings:
+    try:
+        settings.zone  # noqa: B018 - resolving the zone is the check
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: 未知时区 / unknown time zone {settings.timezone!r}") from None
+    checks = [
+        (0 <= settings.day_cutoff_hour <= 12, "day_cutoff_hour must be between 0 and 12"),
+        (settings.refund_limit_fen >= 0, "refund_limit_fen must not be negative"),
+        (1 <= settings.pin_max_attempts <= 20, "pin_max_attempts must be between 1 and 20"),
+        (settings.pin_lockout_minutes >= 1, "pin_lockout_minutes must be at least 1"),
+        (
+            settings.pin_scrypt_n >= 2**4
+            and settings.pin_scrypt_n & (settings.pin_scrypt_n - 1) == 0,
+            "pin_scrypt_n must be a power of two, at least 16",
+        ),
+        (settings.busy_timeout_ms >= 100, "busy_timeout_ms must be at least 100"),
+        (settings.language in ("zh_CN", "en"), "language must be zh_CN or en"),
+        (0 < len(settings.store_name) <= 40, "store_name must be 1 to 40 characters"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(f"配置无效 / invalid setting: {message}")
+    return settings
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set 需要 KEY=VALUE / --set takes KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def load(
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings from every layer. Raises `ConfigError` naming the faulty layer."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+
+    env_path = environ.get(f"{ENV_PREFIX}CONFIG")
+    explicit = config_path is not None or bool(env_path)
+    path = config_path or (Path(env_path) if env_path else default_config_path())
+    if explicit and not path.is_file():
+        raise ConfigError(f"配置文件不存在 / config file not found: {path}")
+    if path.is_file():
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: 配置文件格式错误 / malformed TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: 无法读取 / cannot read: {exc}") from None
+        for key, value in document.items():
+            if key not in FIELDS:
+                raise ConfigError(
+                    f"{path}: 未知设置 / unknown setting {key!r}; known: {', '.join(sorted(FIELDS))}"
+                )
+            values[key] = _coerce(key, value, str(path))
+
+    for key in FIELDS:
+        env_key = ENV_PREFIX + key.upper()
+        if env_key in environ:
+            values[key] = _coerce(key, environ[env_key], env_key)
+
+    for key, value in (overrides or {}).items():
+        if key not in FIELDS:
+            raise ConfigError(
+                f"未知设置 / unknown setting {key!r}; known: {', '.join(sorted(FIELDS))}"
+            )
+        values[key] = _coerce(key, value, f"--set {key}")
+
+    return _validate(Settings(**values))

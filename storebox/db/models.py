@@ -1,0 +1,416 @@
+"""The local store's tables (SQLAlchemy 2.x typed models).
+
+Rules that hold for every table: ids are UUIDv7 strings made on the device; money is integer
+fen; instants are stored as UTC; invariants that must survive any code path are constraints
+(UNIQUE, CHECK, partial unique indexes), not searches before inserts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored naive-UTC (SQLite has no zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+Id = String(36)
+
+
+class Device(Base):
+    """This installation. One row; its number makes sale numbers unique per device and day."""
+
+    __tablename__ = "device"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    device_no: Mapped[int] = mapped_column(Integer)
+    store_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("device_no BETWEEN 1 AND 99", name="device_no_range"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("role IN ('owner', 'cashier')", name="role"),)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    #: Integer key of the product in the full-text index (FTS5 needs an integer rowid).
+    search_id: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: The name with CJK characters split by spaces, so FTS5 phrase queries find any substring.
+    search_text: Mapped[str] = mapped_column(Text)
+    pinyin: Mapped[str] = mapped_column(String(400), index=True)
+    initials: Mapped[str] = mapped_column(String(120), index=True)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    unit: Mapped[str] = mapped_column(String(10), default="个")
+    price_fen: Mapped[int] = mapped_column(Integer)
+    cost_fen: Mapped[int] = mapped_column(Integer, default=0)
+    stock_qty: Mapped[int] = mapped_column(Integer, default=0)
+    reorder_level: Mapped[int] = mapped_column(Integer, default=0)
+    mall_sku: Mapped[str | None] = mapped_column(String(40))
+    #: Units sold, kept with each sale and refund: ranks best sellers first in search.
+    sold_qty: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("price_fen >= 0 AND price_fen <= 100000000", name="price"),
+        CheckConstraint("cost_fen >= 0 AND cost_fen <= 100000000", name="cost"),
+        CheckConstraint("reorder_level >= 0", name="reorder_level"),
+        Index("ix_products_name", "name"),
+    )
+
+
+class Barcode(Base):
+    __tablename__ = "barcodes"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    #: ean13 / ean8 / upca / shop (a code the shop printed itself, no GS1 check)
+    kind: Mapped[str] = mapped_column(String(8))
+
+
+class StockMove(Base):
+    """The stock ledger: stock_qty on a product is the sum of its moves."""
+
+    __tablename__ = "stock_moves"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    qty_delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[str | None] = mapped_column(Id)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        Index("ix_stock_moves_product_at", "product_id", "at"),
+        Index("ix_stock_moves_ref", "ref_id"),
+        CheckConstraint("qty_delta <> 0", name="nonzero"),
+        CheckConstraint(
+            "reason IN ('initial', 'sale', 'refund', 'adjust', 'receive', 'count')", name="reason"
+        ),
+    )
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(8))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    float_fen: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    counted_fen: Mapped[int | None] = mapped_column(Integer)
+    expected_fen: Mapped[int | None] = mapped_column(Integer)
+    variance_fen: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint("float_fen >= 0", name="float"),
+        # One open shift per device, whatever two processes try at once.
+        Index("uq_shifts_one_open", "device_id", unique=True, sqlite_where=text("status = 'open'")),
+    )
+
+
+class CashMovement(Base):
+    __tablename__ = "cash_movements"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(4))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("kind IN ('in', 'out')", name="kind"),
+        CheckConstraint("amount_fen > 0", name="amount"),
+    )
+
+
+class Counter(Base):
+    """Per device, day and kind: the last number handed out (sale and refund numbers)."""
+
+    __tablename__ = "counters"
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
+    cashier_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    list_total_fen: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("device_id", "business_day", "seq", name="uq_sales_device_day_seq"),
+        Index("ix_sales_day", "business_day"),
+        CheckConstraint("total_fen >= 0", name="total"),
+    )
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_lines"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    barcode: Mapped[str | None] = mapped_column(String(32))
+    qty: Mapped[int] = mapped_column(Integer)
+    list_price_fen: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+    line_total_fen: Mapped[int] = mapped_column(Integer)
+    override_reason: Mapped[str | None] = mapped_column(String(200))
+    override_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    refunded_qty: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        UniqueConstraint("sale_id", "line_no", name="uq_sale_lines_sale_line_no"),
+        Index("ix_sale_lines_product", "product_id"),
+        CheckConstraint("qty > 0", name="qty"),
+        CheckConstraint("line_total_fen = qty * unit_price_fen", name="line_total"),
+        # Never refund more than was sold, whatever code path tries.
+        CheckConstraint("refunded_qty >= 0 AND refunded_qty <= qty", name="refunded_qty"),
+    )
+
+
+class Payment(Base):
+    """One tender of a sale: cash, card (terminal) or wallet (QR through the hub)."""
+
+    __tablename__ = "payments"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(Integer)  # applied to the sale
+    tendered_fen: Mapped[int] = mapped_column(Integer)  # handed over (cash) or charged
+    change_fen: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_fen: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    auth_code: Mapped[str] = mapped_column(String(16), default="")
+    terminal_id: Mapped[str] = mapped_column(String(16), default="")
+    trace: Mapped[str] = mapped_column(String(16), default="")
+    receipt_no: Mapped[str] = mapped_column(String(16), default="")
+    masked_pan: Mapped[str] = mapped_column(String(24), default="")
+    card_name: Mapped[str] = mapped_column(String(40), default="")
+    __table_args__ = (
+        CheckConstraint("kind IN ('cash', 'card', 'wallet')", name="kind"),
+        CheckConstraint("amount_fen > 0", name="amount"),
+        CheckConstraint("tendered_fen = amount_fen + change_fen", name="change"),
+        CheckConstraint(
+            "change_fen >= 0 AND (change_fen = 0 OR kind = 'cash')", name="change_cash"
+        ),
+        CheckConstraint("refunded_fen >= 0 AND refunded_fen <= amount_fen", name="refunded"),
+    )
+
+
+class PaymentAttempt(Base):
+    """A card or wallet request written *before* it leaves the shop.
+
+    If the process dies or the line drops after the request was sent, this row is the proof
+    that money may have moved: it stays 'pending'/'unknown' until enquiry settles it or a
+    reversal cancels it, before the next payment on that device.
+    """
+
+    __tablename__ = "payment_attempts"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    operation: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    result_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("kind IN ('card', 'wallet')", name="kind"),
+        CheckConstraint("operation IN ('sale', 'refund')", name="operation"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'declined', 'unknown', 'reversed', 'used')",
+            name="status",
+        ),
+        Index("ix_payment_attempts_open", "status"),
+    )
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    total_fen: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("device_id", "business_day", "seq", name="uq_refunds_device_day_seq"),
+        CheckConstraint("total_fen > 0", name="total"),
+    )
+
+
+class RefundLine(Base):
+    __tablename__ = "refund_lines"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    refund_id: Mapped[str] = mapped_column(ForeignKey("refunds.id"), index=True)
+    sale_line_id: Mapped[str] = mapped_column(ForeignKey("sale_lines.id"), index=True)
+    qty: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (CheckConstraint("qty > 0", name="qty"),)
+
+
+class RefundPayment(Base):
+    """Where a refund's money went: back to which original tender."""
+
+    __tablename__ = "refund_payments"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    refund_id: Mapped[str] = mapped_column(ForeignKey("refunds.id"), index=True)
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount"),)
+
+
+class Void(Base):
+    """An unpaid cart abandoned at the counter: no money moved, but the Z report counts it."""
+
+    __tablename__ = "voids"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date, index=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    lines_count: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+    lines_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DayClose(Base):
+    """The business day closed (日结) with its Z report frozen as it was at closing."""
+
+    __tablename__ = "day_closes"
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    report_json: Mapped[str] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Shop settings the owner changes at the till (limits, refund threshold)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+
+
+class JournalEntry(Base):
+    """Append-only, hash-chained record of every money event.
+
+    hash = SHA-256(prev_hash || canonical JSON of (seq, id, at, kind, ref_id, payload)).
+    Editing or deleting any entry breaks every hash after it; `storebox db check` names the
+    first broken link.
+    """
+
+    __tablename__ = "journal"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(Id, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    ref_id: Mapped[str | None] = mapped_column(Id)
+    payload_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class OutboxEvent(Base):
+    """An event for the hub, written in the same transaction as the change it describes.
+
+    `event_id` is the idempotency key the hub enforces; `seq` keeps push order.
+    """
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(Id, unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status"),
+        Index("ix_outbox_pending", "status", "seq"),
+        {"sqlite_autoincrement": True},  # never reuse a seq, even after pruning sent events
+    )

@@ -1,0 +1,47 @@
+"""The outbox: events for the hub, written in the same transaction as the change itself.
+
+Writing the event with the change (rather than sending it afterwards) is what makes a crash
+between "sale committed" and "hub told" harmless: the sync agent finds the event on its next
+round. Each event id is the idempotency key the hub enforces with a UNIQUE constraint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storebox import journal
+from storebox.db.models import OutboxEvent
+from storebox.ids import new_id
+
+
+def enqueue(
+    session: Session, *, event_id: str, at: dt.datetime, kind: str, payload: Any
+) -> OutboxEvent:
+    event = OutboxEvent(
+        event_id=event_id,
+        kind=kind,
+        payload_json=journal.canonical(payload),
+        created_at=at,
+        status="pending",
+        attempts=0,
+    )
+    session.add(event)
+    return event
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).where(OutboxEvent.status == "pending")) or 0
+
+
+def record(
+    session: Session, *, at: dt.datetime, kind: str, ref_id: str | None, payload: dict[str, Any]
+) -> str:
+    """Journal a money event and queue it for the hub, under one id, in the caller's transaction."""
+    event_id = new_id()
+    journal.append(session, entry_id=event_id, at=at, kind=kind, ref_id=ref_id, payload=payload)
+    enqueue(session, event_id=event_id, at=at, kind=kind, payload={"ref_id": ref_id, **payload})
+    return event_id
