@@ -12,7 +12,9 @@ def test_store_pragmas_hold_on_every_connection(shop: Shop) -> None:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert session.execute(text("PRAGMA busy_timeout")).scalar() == shop.settings.busy_timeout_ms
+        assert (
+            session.execute(text("PRAGMA busy_timeout")).scalar() == shop.settings.busy_timeout_ms
+        )
 
 
 def test_writer_takes_the_write_lock_at_begin(shop: Shop) -> None:

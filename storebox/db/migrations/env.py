@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storebox.db.migrate import include_name
 from storebox.db.models import Base
 
 connection = context.config.attributes.get("connection")
@@ -15,6 +16,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
     transactional_ddl=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
