@@ -197,7 +197,7 @@ class Counter(Base):
 class Sale(Base):
     __tablename__ = "sales"
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    number: Mapped[str] = mapped_column(String(24), unique=True)
+    number: Mapped[str] = mapped_column(String(24))
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
     business_day: Mapped[dt.date] = mapped_column(Date)
     seq: Mapped[int] = mapped_column(Integer)
@@ -208,6 +208,8 @@ class Sale(Base):
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         UniqueConstraint("device_id", "business_day", "seq", name="uq_sales_device_day_seq"),
+        # A number repeats on the same date a year later: unique with its business day.
+        UniqueConstraint("number", "business_day", name="uq_sales_number_day"),
         Index("ix_sales_day", "business_day"),
         CheckConstraint("total_fen >= 0", name="total"),
     )
@@ -299,7 +301,7 @@ class PaymentAttempt(Base):
 class Refund(Base):
     __tablename__ = "refunds"
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    number: Mapped[str] = mapped_column(String(24), unique=True)
+    number: Mapped[str] = mapped_column(String(24))
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"), index=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
     business_day: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -312,6 +314,7 @@ class Refund(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         UniqueConstraint("device_id", "business_day", "seq", name="uq_refunds_device_day_seq"),
+        UniqueConstraint("number", "business_day", name="uq_refunds_number_day"),
         CheckConstraint("total_fen > 0", name="total"),
     )
 

@@ -286,7 +286,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["shift_id"], ["shifts.id"], name=op.f("fk_sales_shift_id_shifts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sales")),
         sa.UniqueConstraint("device_id", "business_day", "seq", name="uq_sales_device_day_seq"),
-        sa.UniqueConstraint("number", name=op.f("uq_sales_number")),
+        sa.UniqueConstraint("number", "business_day", name="uq_sales_number_day"),
     )
     with op.batch_alter_table("sales", schema=None) as batch_op:
         batch_op.create_index("ix_sales_day", ["business_day"], unique=False)
@@ -377,7 +377,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_refunds_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
         sa.UniqueConstraint("device_id", "business_day", "seq", name="uq_refunds_device_day_seq"),
-        sa.UniqueConstraint("number", name=op.f("uq_refunds_number")),
+        sa.UniqueConstraint("number", "business_day", name="uq_refunds_number_day"),
     )
     with op.batch_alter_table("refunds", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_refunds_business_day"), ["business_day"], unique=False)
