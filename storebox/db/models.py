@@ -161,6 +161,8 @@ class Shift(Base):
     counted_fen: Mapped[int | None] = mapped_column(Integer)
     expected_fen: Mapped[int | None] = mapped_column(Integer)
     variance_fen: Mapped[int | None] = mapped_column(Integer)
+    #: What the person closing the shift wrote about the count (why the drawer is short).
+    close_note: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint("float_fen >= 0", name="float"),

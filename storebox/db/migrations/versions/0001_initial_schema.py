@@ -195,6 +195,7 @@ def upgrade() -> None:
         sa.Column("counted_fen", sa.Integer(), nullable=True),
         sa.Column("expected_fen", sa.Integer(), nullable=True),
         sa.Column("variance_fen", sa.Integer(), nullable=True),
+        sa.Column("close_note", sa.String(length=200), nullable=True),
         sa.CheckConstraint("status IN ('open', 'closed')", name=op.f("ck_shifts_status")),
         sa.CheckConstraint("float_fen >= 0", name=op.f("ck_shifts_float")),
         sa.ForeignKeyConstraint(
