@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import math
 import os
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def require_owner(actor: Actor | None, what: str) -> Actor:
 
 
 def _check_pin_format(pin: str) -> None:
-    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+    if not (isinstance(pin, str) and pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise InvalidInput("PIN 应为 4-8 位数字 / a PIN is 4 to 8 digits")
 
 
@@ -86,6 +87,8 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 def create_user(shop: Shop, *, name: str, role: str, pin: str, by: Actor | None) -> Actor:
     """Add a person. The first user of a new shop must be the owner and needs no approval."""
+    if not isinstance(name, str):
+        raise InvalidInput("姓名应为文字 / a name is text")
     name = name.strip()
     if not 1 <= len(name) <= 40:
         raise InvalidInput("姓名应为 1-40 个字 / a name is 1 to 40 characters")
@@ -114,8 +117,17 @@ def create_user(shop: Shop, *, name: str, role: str, pin: str, by: Actor | None)
         return Actor(user.id, user.name, user.role)
 
 
+def _locked_message(name: str, locked_until: dt.datetime, now: dt.datetime) -> str:
+    seconds = (locked_until - now).total_seconds()
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{name} 已被锁定，请 {minutes} 分钟后再试 / locked; try again in {minutes} min"
+
+
 def authenticate(shop: Shop, name: str, pin: str) -> Actor:
     """Check a PIN. Wrong PINs count towards a lock-out that survives restarts."""
+    if not isinstance(name, str) or not isinstance(pin, str):
+        raise AuthenticationFailed("用户名或 PIN 错误 / wrong name or PIN")
+    name = name.strip()
     now = shop.now()
     with shop.store.read() as session:
         user = session.scalars(select(User).where(User.name == name, User.active)).first()
@@ -123,13 +135,15 @@ def authenticate(shop: Shop, name: str, pin: str) -> Actor:
             raise AuthenticationFailed("用户名或 PIN 错误 / wrong name or PIN")
         user_id, stored, locked_until = user.id, user.pin_hash, user.locked_until
     if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise AccountLocked(
-            f"{name} 已被锁定，请 {minutes} 分钟后再试 / locked; try again in {minutes} min"
-        )
+        raise AccountLocked(_locked_message(name, locked_until, now))
     ok = verify_pin(pin, stored)  # slow, so outside any transaction
     with shop.store.write() as session:
         user = session.get_one(User, user_id)
+        if user.locked_until is not None and user.locked_until > now:
+            # Another attempt (another window, another process) locked the user while this PIN
+            # was being hashed: an attempt already in flight must not get round the lock.
+            # Nothing was changed here, so raising inside the transaction loses nothing.
+            raise AccountLocked(_locked_message(name, user.locked_until, now))
         if ok:
             user.failed_attempts = 0
             user.locked_until = None
