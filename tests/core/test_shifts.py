@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from storebox import outbox, shifts
+from storebox import outbox, sales, shifts
 from storebox.clock import FixedClock
 from storebox.db.models import (
     Base,
@@ -19,20 +19,21 @@ from storebox.db.models import (
     Payment,
     Refund,
     RefundPayment,
-    Sale,
     Shift,
-    Void,
 )
 from storebox.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from storebox.ids import new_id
 from storebox.shop import Shop
 from storebox.users import Actor, create_user
+from tests.core.factories import make_product
+from tests.fakes import FakeTerminal, FakeWallet
 
 # --- helpers shared with test_reports ----------------------------------------------------------
 #
-# storebox/sales.py and storebox/refunds.py are being written alongside; until they exist these
-# helpers write the rows a checkout, a refund and a void write, with their journal and outbox
-# events, in one transaction each.
+# Sales and voids go through the real use cases (storebox.sales), so the reports are proved on
+# the rows a real checkout writes.
+
+WALLET_CODE = "134567890123456789"
 
 
 def make_owner(shop: Shop) -> Actor:
@@ -43,60 +44,43 @@ def make_cashier(shop: Shop, owner: Actor, name: str = "小王") -> Actor:
     return create_user(shop, name=name, role="cashier", pin="1357", by=owner)
 
 
-def sell(shop: Shop, actor: Actor, *tenders: tuple[str, int] | tuple[str, int, int]) -> str:
-    """A completed sale on this till's open shift, paid by (kind, amount_fen[, tendered_fen])."""
-    now = shop.now()
-    day = shop.business_day(now)
+def sell(
+    shop: Shop,
+    actor: Actor,
+    *tenders: tuple[str, int] | tuple[str, int, int],
+    items: tuple[int, ...] | None = None,
+) -> str:
+    """A sale through `sales.checkout`, paid by (kind, amount_fen[, cash tendered_fen]).
+
+    `items` are the unit prices of the goods (one of each); by default one item of the total.
+    """
     total = sum(t[1] for t in tenders)
-    with shop.store.write() as session:
-        shift = shifts.require_open_shift(session, shop)
-        seq = (
-            session.scalar(
-                select(func.max(Sale.seq)).where(
-                    Sale.device_id == shop.device_id, Sale.business_day == day
-                )
-            )
-            or 0
-        ) + 1
-        sale = Sale(
-            id=new_id(),
-            number=f"{day:%m%d}-{shop.device_no:02d}-{seq:04d}",
-            device_id=shop.device_id,
-            business_day=day,
-            seq=seq,
-            shift_id=shift.id,
-            cashier_id=actor.user_id,
-            list_total_fen=total,
-            total_fen=total,
-            completed_at=now,
-        )
-        session.add(sale)
-        session.flush()
-        for tender in tenders:
-            kind, amount = tender[0], tender[1]
-            tendered = tender[2] if len(tender) == 3 else amount
-            session.add(
-                Payment(
-                    id=new_id(),
-                    sale_id=sale.id,
-                    kind=kind,
-                    amount_fen=amount,
-                    tendered_fen=tendered,
-                    change_fen=tendered - amount,
-                )
-            )
-        outbox.record(
-            session,
-            at=now,
-            kind="sale.completed",
-            ref_id=sale.id,
-            payload={"total_fen": total, "tenders": [list(t) for t in tenders]},
-        )
-        return sale.id
+    prices = items if items is not None else (total,)
+    assert sum(prices) == total, "the items must add up to the tenders"
+    cart = sales.Cart()
+    for price in prices:
+        sales.add_product(cart, make_product(shop, f"商品{price}", price))
+    paid: list[sales.Tender] = []
+    for tender in tenders:
+        kind, amount = tender[0], tender[1]
+        if kind == "cash":
+            paid.append(sales.Cash(tender[2] if len(tender) == 3 else amount))
+        elif kind == "card":
+            paid.append(sales.Card(amount))
+        else:
+            paid.append(sales.Wallet(WALLET_CODE, amount))
+    receipt = sales.checkout(shop, actor, cart, paid, terminal=FakeTerminal(), wallet=FakeWallet())
+    assert sorted((p.kind, p.amount_fen) for p in receipt.payments) == sorted(
+        (t[0], t[1]) for t in tenders
+    )
+    return receipt.sale_id
 
 
 def refund(shop: Shop, actor: Actor, sale_id: str, kind: str, amount_fen: int) -> str:
-    """A refund of part of `sale_id`, paid back by `kind`, on this till's open shift."""
+    """A refund of `amount_fen` of `sale_id`, paid back by `kind`, on this till's open shift.
+
+    Written row by row until storebox/refunds.py lands (then: `refunds.refund` of the line of
+    that price)."""
     now = shop.now()
     day = shop.business_day(now)
     with shop.store.write() as session:
@@ -148,24 +132,12 @@ def refund(shop: Shop, actor: Actor, sale_id: str, kind: str, amount_fen: int) -
 
 
 def void(shop: Shop, actor: Actor, total_fen: int) -> str:
-    """An abandoned cart: counted, no money moved."""
-    now = shop.now()
-    with shop.store.write() as session:
-        shift = shifts.require_open_shift(session, shop)
-        row = Void(
-            id=new_id(),
-            device_id=shop.device_id,
-            business_day=shop.business_day(now),
-            shift_id=shift.id,
-            user_id=actor.user_id,
-            reason="顾客不要了",
-            lines_count=1,
-            total_fen=total_fen,
-            lines_json="[]",
-            created_at=now,
-        )
-        session.add(row)
-        return row.id
+    """An abandoned cart through `sales.void_cart`: counted, no money moved."""
+    cart = sales.Cart()
+    sales.add_product(cart, make_product(shop, f"商品{total_fen}", total_fen))
+    void_id = sales.void_cart(shop, actor, cart, "顾客不要了")
+    assert void_id is not None
+    return void_id
 
 
 def snapshot(shop: Shop) -> dict[str, list[tuple[Any, ...]]]:
@@ -303,9 +275,9 @@ def test_expected_cash_is_float_plus_cash_sales_minus_cash_refunds_plus_in_minus
     shop: Shop, cashier: Actor
 ) -> None:
     shifts.open_shift(shop, cashier, 20_000)
-    cash_sale = sell(shop, cashier, ("cash", 3_550, 10_000))  # change ¥64.50 left the drawer
+    cash_sale = sell(shop, cashier, ("cash", 3_550, 10_000), items=(3_000, 550))  # ¥64.50 change
     sell(shop, cashier, ("cash", 1_000), ("wallet", 2_000))  # split tender
-    card_sale = sell(shop, cashier, ("card", 8_800))
+    card_sale = sell(shop, cashier, ("card", 8_800), items=(8_000, 800))
     refund(shop, cashier, cash_sale, "cash", 550)
     refund(shop, cashier, card_sale, "card", 800)  # back to the card: drawer untouched
     void(shop, cashier, 4_200)  # no money moved
@@ -419,8 +391,8 @@ def test_shift_summary_reads_a_shift_at_any_time(
     shop: Shop, cashier: Actor, clock: FixedClock
 ) -> None:
     opened = shifts.open_shift(shop, cashier, 5_000)
-    sale = sell(shop, cashier, ("cash", 1_200), ("card", 3_000))
-    refund(shop, cashier, sale, "card", 1_000)
+    sale = sell(shop, cashier, ("cash", 1_200), ("card", 3_000), items=(3_200, 1_000))
+    refund(shop, cashier, sale, "card", 1_000)  # non-cash tenders are refunded first
     void(shop, cashier, 700)
     shifts.cash_in(shop, cashier, 2_000, "补零钱")
     live = shifts.shift_summary(shop, opened.id)
