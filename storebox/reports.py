@@ -357,7 +357,12 @@ def z_report(
     as_admin: bool = False,
 ) -> ZReport:
     """The Z report of business `day` (default: today's), computed from the rows now. Reads
-    only. `pending_sync_events` counts every outbox event not yet sent, whatever its day."""
+    only. `pending_sync_events` counts every outbox event not yet sent, whatever its day.
+
+    The day's totals are the sales, refunds and voids booked on the day; `shifts` are the shifts
+    opened on it. A shift still open past the cut-off books its late sales on the next day, so
+    only then do its own figures differ from its share of the day's.
+    """
     _authorise(actor, as_admin, own_user_id=None)
     business_day = parse_day(day, shop)
     with shop.store.read() as session:
