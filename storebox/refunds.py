@@ -68,6 +68,7 @@ from storebox.sales import (
     mark_attempt,
     mask_pan,
     next_seq,
+    refuse_if_unresolved,
     release_attempts,
     resolve_open_attempts,
     send_request,
@@ -338,6 +339,8 @@ def refund(
         raise InvalidInput("扫码支付不可用 / wallet refunds are not available right now")
     if terminal is not None or wallet is not None:
         resolve_open_attempts(shop, terminal, wallet)
+    if kinds:
+        refuse_if_unresolved(shop, kinds)
 
     references: list[str] = []
     done: list[tuple[_Share, str, PaymentResult]] = []

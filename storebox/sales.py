@@ -370,6 +370,15 @@ _STARTED = round(float(psutil.Process(_PID).create_time()), 3)
 OPEN_STATUSES = ("pending", "unknown")
 
 
+def _attempt_data(result_json: str | None) -> dict[str, Any]:
+    """An attempt's stored JSON as a dict, whatever is in the column."""
+    try:
+        data = json.loads(result_json or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _owner_stamp() -> dict[str, Any]:
     return {"pid": _PID, "started": _STARTED}
 
@@ -481,9 +490,7 @@ def update_attempt(
     attempt = session.scalars(
         select(PaymentAttempt).where(PaymentAttempt.reference == reference)
     ).one()
-    data = json.loads(attempt.result_json or "{}")
-    if not isinstance(data, dict):
-        data = {}
+    data = _attempt_data(attempt.result_json)
     if result is not None:
         data["last"] = result_dict(result)
     history = data.get("history") if isinstance(data.get("history"), list) else []
@@ -682,8 +689,7 @@ class AttemptInfo:
 
 
 def _attempt_info(attempt: PaymentAttempt) -> AttemptInfo:
-    data = json.loads(attempt.result_json or "{}")
-    data = data if isinstance(data, dict) else {}
+    data = _attempt_data(attempt.result_json)
     last = data.get("last") if isinstance(data.get("last"), dict) else {}
     history = data.get("history") if isinstance(data.get("history"), list) else []
     note = history[-1].get("note", "") if history and isinstance(history[-1], dict) else ""
@@ -721,8 +727,7 @@ def _claim(shop: Shop, reference: str) -> dict[str, Any] | None:
         ).one()
         if attempt.status not in OPEN_STATUSES:
             return None
-        data = json.loads(attempt.result_json or "{}")
-        data = data if isinstance(data, dict) else {}
+        data = _attempt_data(attempt.result_json)
         if _owner_busy(data.get("owner"), reference):
             return None
         data["owner"] = _owner_stamp()
@@ -820,18 +825,22 @@ def _resolve_one(
     _reverse(shop, kind, reference, original, terminal, wallet)
 
 
-def _refuse_if_unresolved(shop: Shop, kinds: set[str]) -> None:
-    """Before a new card/wallet payment: nothing of that kind may still be unknown."""
+def refuse_if_unresolved(shop: Shop, kinds: set[str]) -> None:
+    """Before a new card/wallet transaction: no earlier *payment* of that kind may still be
+    waiting to be reversed (a terminal can only reverse its last transaction). A refund whose
+    outcome is unknown does not block: it cannot be reversed anyway and waits for the owner."""
     with shop.store.read() as session:
         rows = session.scalars(
             select(PaymentAttempt).where(
-                PaymentAttempt.status.in_(OPEN_STATUSES), PaymentAttempt.kind.in_(kinds)
+                PaymentAttempt.status.in_(OPEN_STATUSES),
+                PaymentAttempt.kind.in_(kinds),
+                PaymentAttempt.operation == "sale",
             )
         ).all()
         open_ones = [
             (a.reference, a.kind, a.amount_fen)
             for a in rows
-            if not _owner_busy(json.loads(a.result_json or "{}").get("owner"), a.reference)
+            if not _owner_busy(_attempt_data(a.result_json).get("owner"), a.reference)
         ]
     if open_ones:
         reference, kind, amount = open_ones[0]
@@ -1084,7 +1093,7 @@ def checkout(
     if terminal is not None or wallet is not None:
         resolve_open_attempts(shop, terminal, wallet)
     if kinds:
-        _refuse_if_unresolved(shop, kinds)
+        refuse_if_unresolved(shop, kinds)
 
     references: list[str] = []
     charged: list[tuple[str, str, PaymentResult]] = []

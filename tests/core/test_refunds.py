@@ -426,3 +426,36 @@ def test_a_failure_in_the_refund_transaction_changes_nothing(
         assert session.scalars(select(SaleLine.refunded_qty)).all() == [0]
     # Once the fault is gone the refund goes through, with the first refund number.
     assert refunds.refund(shop, till.cashier, sale.number, None, "坏了").number == "R1125-01-0001"
+
+
+def test_an_unknown_refund_does_not_stop_card_sales(
+    shop: Shop, till: Till, cola: ProductInfo
+) -> None:
+    terminal = FakeTerminal(["approve", "unknown"])
+    sale = _sell(shop, till, [(cola, 2)], [Card(700)], terminal=terminal)
+    with pytest.raises(PaymentUnknown):
+        refunds.refund(shop, till.cashier, sale.number, None, "坏了", terminal=terminal)
+    again = _sell(shop, till, [(cola, 1)], [Card(350)], terminal=terminal)
+    assert again.payments[0].kind == "card"
+    # The unknown refund is asked about again, stays unknown, and is never reversed.
+    assert terminal.called("enquire") and terminal.called("reverse") == []
+    assert [(a.operation, a.status) for a in sales.unsettled_attempts(shop)] == [
+        ("refund", "unknown")
+    ]
+
+
+def test_no_card_refund_while_a_card_payment_waits_to_be_reversed(
+    shop: Shop, till: Till, cola: ProductInfo
+) -> None:
+    terminal = FakeTerminal(["approve", "unknown"], reverse_script=["unknown", "unknown"])
+    sale = _sell(shop, till, [(cola, 2)], [Card(700)], terminal=terminal)
+    with pytest.raises(PaymentUnknown, match="do not hand over"):
+        _sell(shop, till, [(cola, 1)], [Card(350)], terminal=terminal)
+    before = row_counts(shop)
+    with pytest.raises(PaymentUnknown, match="still unresolved"):
+        refunds.refund(shop, till.cashier, sale.number, None, "坏了", terminal=terminal)
+    assert terminal.called("refund") == []
+    assert changed_tables(before, row_counts(shop)) == {}
+    # A cash-only refund does not touch the terminal and still works.
+    cash_sale = _sell(shop, till, [(cola, 1)], [Cash(350)])
+    assert refunds.refund(shop, till.cashier, cash_sale.number, None, "坏了").cash_fen == 350
