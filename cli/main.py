@@ -91,6 +91,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if args.verbose:
+            raise
+        log.critical("internal error", exc_info=True)
+        print(
+            f"storebox: 内部错误 / internal error (a bug, not your input): {type(exc).__name__}: {exc}. "
+            "Run again with -v for the details.",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover
