@@ -70,6 +70,7 @@ from storebox.sales import (
     next_seq,
     refuse_if_unresolved,
     release_attempts,
+    require_open_day,
     resolve_open_attempts,
     send_request,
     update_attempt,
@@ -452,6 +453,7 @@ def _record(
     try:
         with shop.store.write() as session:
             shift = require_open_shift(session, shop)
+            require_open_day(session, shop, day)
             seq = next_seq(session, shop, day, "refund")
             number = refund_number(day, shop.device_no, seq)
             row = Refund(

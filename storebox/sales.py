@@ -41,6 +41,7 @@ from storebox import catalog, journal, outbox
 from storebox.catalog import ProductInfo
 from storebox.db.models import (
     Counter,
+    DayClose,
     Payment,
     PaymentAttempt,
     Product,
@@ -1052,6 +1053,12 @@ def next_seq(session: Session, shop: Shop, day: dt.date, kind: str) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def require_open_day(session: Session, shop: Shop, day: dt.date) -> None:
+    """Nothing more may be booked on a business day whose Z report is frozen."""
+    if session.get(DayClose, (shop.device_id, day)) is not None:
+        raise RuleViolation(f"{day} 已日结 / business day {day} is already closed")
+
+
 def sale_number(day: dt.date, device_no: int, seq: int) -> str:
     return f"{day:%m%d}-{device_no:02d}-{seq:04d}"
 
@@ -1157,6 +1164,7 @@ def _record_sale(
     try:
         with shop.store.write() as session:
             shift = require_open_shift(session, shop)
+            require_open_day(session, shop, day)
             seq = next_seq(session, shop, day, "sale")
             number = sale_number(day, shop.device_no, seq)
             sale = Sale(
@@ -1310,6 +1318,7 @@ def void_cart(shop: Shop, actor: Actor, cart: Cart, reason: str) -> str | None:
     try:
         with shop.store.write() as session:
             shift = require_open_shift(session, shop)
+            require_open_day(session, shop, day)
             void = Void(
                 id=cart.id,
                 device_id=shop.device_id,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storebox import integrity, outbox, refunds, sales, shifts
 from storebox.catalog import ProductInfo
 from storebox.db.models import (
+    DayClose,
     JournalEntry,
     OutboxEvent,
     Payment,
@@ -459,3 +460,21 @@ def test_no_card_refund_while_a_card_payment_waits_to_be_reversed(
     # A cash-only refund does not touch the terminal and still works.
     cash_sale = _sell(shop, till, [(cola, 1)], [Cash(350)])
     assert refunds.refund(shop, till.cashier, cash_sale.number, None, "坏了").cash_fen == 350
+
+
+def test_no_refund_is_booked_on_a_closed_day(shop: Shop, till: Till, cola: ProductInfo) -> None:
+    sale = _sell(shop, till, [(cola, 1)], [Cash(350)])
+    with shop.store.write() as session:
+        session.add(
+            DayClose(
+                device_id=shop.device_id,
+                business_day=sale.business_day,
+                closed_at=shop.now(),
+                closed_by=till.owner.user_id,
+                report_json="{}",
+            )
+        )
+    before = row_counts(shop)
+    with pytest.raises(RuleViolation, match="already closed"):
+        refunds.refund(shop, till.cashier, sale.number, None, "坏了")
+    assert row_counts(shop) == before

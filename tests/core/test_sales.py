@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from storebox.catalog import ProductInfo
 from storebox.clock import FixedClock
 from storebox.db.models import (
     Counter,
+    DayClose,
     JournalEntry,
     OutboxEvent,
     Payment,
@@ -316,6 +318,54 @@ def test_the_unique_constraint_guards_sale_numbers(
                 "cashier_id, list_total_fen, total_fen, completed_at FROM sales"
             )
         )
+
+
+def test_two_tills_selling_at_once_never_share_a_number(
+    shop: Shop, till: Till, cola: ProductInfo
+) -> None:
+    """Two threads (think: cashier window and kiosk) check out at the same moment."""
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def sell() -> None:
+        try:
+            start.wait()
+            for _ in range(10):
+                cart = Cart()
+                sales.add_product(cart, cola)
+                numbers.append(sales.checkout(shop, till.cashier, cart, [Cash(350)]).number)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sell) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(numbers) == [f"1125-01-{n:04d}" for n in range(1, 21)]
+    assert product_state(shop, cola.id) == (-10, 20)
+    assert integrity.check(shop).ok
+
+
+def test_nothing_is_booked_on_a_closed_day(shop: Shop, till: Till, cola: ProductInfo) -> None:
+    with shop.store.write() as session:
+        session.add(
+            DayClose(
+                device_id=shop.device_id,
+                business_day=dt.date(2026, 11, 25),
+                closed_at=shop.now(),
+                closed_by=till.owner.user_id,
+                report_json="{}",
+            )
+        )
+    before = row_counts(shop)
+    with pytest.raises(RuleViolation, match="already closed"):
+        sales.checkout(shop, till.cashier, _cart(shop, COLA), [Cash(350)])
+    with pytest.raises(RuleViolation, match="already closed"):
+        sales.void_cart(shop, till.cashier, _cart(shop, COLA), "不要了")
+    assert row_counts(shop) == before
 
 
 def test_a_number_repeats_a_year_later_without_clashing(
