@@ -62,6 +62,7 @@ from storebox.sales import (
     TENDER_NAMES,
     WALLET,
     ask_port,
+    attempt_recorded,
     begin_attempt,
     check_qty,
     load_sale,
@@ -427,10 +428,14 @@ def _left_unrecorded(
     """Non-cash refunds went through but the refund is not recorded: say so, loudly."""
     parts = []
     for share, reference, result in done:
+        if attempt_recorded(shop, reference, "refund"):
+            continue  # interrupted after the refund committed: it is recorded
         mark_attempt(
             shop, reference, "approved", result, "refund went through but was not recorded"
         )
         parts.append(f"{TENDER_NAMES[share.kind][1]} {format_fen(share.amount_fen)}")
+    if not parts:
+        return
     reason = exc.message if isinstance(exc, ShopError) else "系统错误 / internal error"
     raise RefundNotRecorded(
         f"{reason} —— 以下退款已退回顾客但未记录，请店主处理 / the refund could not be completed, but "

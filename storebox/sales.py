@@ -738,7 +738,7 @@ def _claim(shop: Shop, reference: str) -> dict[str, Any] | None:
     return data
 
 
-def _recorded(shop: Shop, reference: str, operation: str) -> bool:
+def attempt_recorded(shop: Shop, reference: str, operation: str) -> bool:
     with shop.store.read() as session:
         if operation == "sale":
             found = session.scalars(
@@ -800,7 +800,7 @@ def _resolve_one(
     terminal: CardTerminal | None,
     wallet: WalletPayments | None,
 ) -> None:
-    if _recorded(shop, reference, operation):
+    if attempt_recorded(shop, reference, operation):
         mark_attempt(shop, reference, "used", None, "found recorded")
         return
     if kind == CARD:
@@ -1133,6 +1133,8 @@ def _undo_and_raise(
     reversed_ok: list[str] = []
     failed: list[str] = []
     for kind, reference, result in charged:
+        if attempt_recorded(shop, reference, "sale"):
+            continue  # interrupted after the sale committed: the payment belongs to it
         desc = f"{TENDER_NAMES[kind][1]} {format_fen(result.amount_fen)}"
         if _reverse(shop, kind, reference, result, terminal, wallet):
             reversed_ok.append(desc)
@@ -1145,7 +1147,7 @@ def _undo_and_raise(
             f"{', '.join(failed)} could not be reversed: do not hand over the goods; they will "
             "be reversed before the next payment"
         ) from exc
-    if isinstance(exc, ShopError):
+    if isinstance(exc, ShopError) and reversed_ok:
         raise type(exc)(
             f"{reason} —— 之前的付款已撤销 / the earlier payment(s) {', '.join(reversed_ok)} "
             "were reversed; the customer is not charged"

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from typing import Any
 
 import psutil
 import pytest
@@ -449,3 +450,22 @@ def test_an_approval_for_another_amount_is_treated_as_unknown_and_reversed(
         sales.checkout(shop, till.cashier, _cart(cola), [Card(1000)], terminal=terminal)
     assert terminal.charged_fen == 0
     assert _attempts(shop) == [("card", "sale", "reversed", 1000)]
+
+
+def test_an_interrupt_after_the_sale_committed_does_not_reverse_its_card(
+    shop: Shop, till: Till, cola: ProductInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = FakeTerminal()
+    real = sales._record_sale
+
+    def commit_then_interrupt(*args: Any, **kwargs: Any) -> sales.SaleReceipt:
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sales, "_record_sale", commit_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        sales.checkout(shop, till.cashier, _cart(cola), [Card(1000)], terminal=terminal)
+    assert terminal.called("reverse") == []
+    assert terminal.charged_fen == 1000
+    assert _attempts(shop) == [("card", "sale", "used", 1000)]
+    assert integrity.check(shop).ok

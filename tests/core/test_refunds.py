@@ -478,3 +478,22 @@ def test_no_refund_is_booked_on_a_closed_day(shop: Shop, till: Till, cola: Produ
     with pytest.raises(RuleViolation, match="already closed"):
         refunds.refund(shop, till.cashier, sale.number, None, "坏了")
     assert row_counts(shop) == before
+
+
+def test_an_interrupt_after_the_refund_committed_keeps_it_recorded(
+    shop: Shop, till: Till, cola: ProductInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = FakeTerminal()
+    sale = _sell(shop, till, [(cola, 2)], [Card(700)], terminal=terminal)
+    real = refunds._record
+
+    def commit_then_interrupt(*args: Any, **kwargs: Any) -> refunds.RefundReceipt:
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(refunds, "_record", commit_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        refunds.refund(shop, till.cashier, sale.number, None, "坏了", terminal=terminal)
+    assert sales.unsettled_attempts(shop) == []
+    assert sales.find_sale(shop, sale.number).fully_refunded
+    assert integrity.check(shop).ok
