@@ -8,19 +8,11 @@ import socket
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storebox import outbox, sales, shifts
+from storebox import refunds, sales, shifts
 from storebox.clock import FixedClock
-from storebox.db.models import (
-    Base,
-    JournalEntry,
-    OutboxEvent,
-    Payment,
-    Refund,
-    RefundPayment,
-    Shift,
-)
+from storebox.db.models import Base, JournalEntry, OutboxEvent, SaleLine, Shift
 from storebox.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from storebox.ids import new_id
 from storebox.shop import Shop
@@ -30,8 +22,8 @@ from tests.fakes import FakeTerminal, FakeWallet
 
 # --- helpers shared with test_reports ----------------------------------------------------------
 #
-# Sales and voids go through the real use cases (storebox.sales), so the reports are proved on
-# the rows a real checkout writes.
+# Sales, refunds and voids go through the real use cases (storebox.sales, storebox.refunds), so
+# the shifts and reports are proved on the rows the till really writes.
 
 WALLET_CODE = "134567890123456789"
 
@@ -77,58 +69,22 @@ def sell(
 
 
 def refund(shop: Shop, actor: Actor, sale_id: str, kind: str, amount_fen: int) -> str:
-    """A refund of `amount_fen` of `sale_id`, paid back by `kind`, on this till's open shift.
-
-    Written row by row until storebox/refunds.py lands (then: `refunds.refund` of the line of
-    that price)."""
-    now = shop.now()
-    day = shop.business_day(now)
-    with shop.store.write() as session:
-        shift = shifts.require_open_shift(session, shop)
-        payment = session.scalars(
-            select(Payment).where(Payment.sale_id == sale_id, Payment.kind == kind)
-        ).one()
-        seq = (
-            session.scalar(
-                select(func.max(Refund.seq)).where(
-                    Refund.device_id == shop.device_id, Refund.business_day == day
-                )
+    """Refund, through `refunds.refund`, one unit of the line of `sale_id` priced `amount_fen`;
+    the money must go back to `kind` (refunds pay non-cash tenders first, then cash)."""
+    with shop.store.read() as session:
+        line_id = session.scalars(
+            select(SaleLine.id).where(
+                SaleLine.sale_id == sale_id,
+                SaleLine.unit_price_fen == amount_fen,
+                SaleLine.refunded_qty < SaleLine.qty,
             )
-            or 0
-        ) + 1
-        row = Refund(
-            id=new_id(),
-            number=f"R{day:%m%d}-{seq:04d}",
-            sale_id=sale_id,
-            device_id=shop.device_id,
-            business_day=day,
-            seq=seq,
-            shift_id=shift.id,
-            user_id=actor.user_id,
-            reason="顾客退货",
-            total_fen=amount_fen,
-            created_at=now,
-        )
-        session.add(row)
-        session.flush()
-        session.add(
-            RefundPayment(
-                id=new_id(),
-                refund_id=row.id,
-                payment_id=payment.id,
-                kind=kind,
-                amount_fen=amount_fen,
-            )
-        )
-        payment.refunded_fen += amount_fen
-        outbox.record(
-            session,
-            at=now,
-            kind="refund.completed",
-            ref_id=row.id,
-            payload={"sale_id": sale_id, "total_fen": amount_fen, "kind": kind},
-        )
-        return row.id
+        ).first()
+    assert line_id is not None, f"no line priced {amount_fen} left to refund"
+    receipt = refunds.refund(
+        shop, actor, sale_id, {line_id: 1}, "顾客退货", terminal=FakeTerminal(), wallet=FakeWallet()
+    )
+    assert [(p.kind, p.amount_fen) for p in receipt.payments] == [(kind, amount_fen)]
+    return receipt.refund_id
 
 
 def void(shop: Shop, actor: Actor, total_fen: int) -> str:
