@@ -95,8 +95,8 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(120))
     #: The name with CJK characters split by spaces, so FTS5 phrase queries find any substring.
     search_text: Mapped[str] = mapped_column(Text)
-    pinyin: Mapped[str] = mapped_column(String(400), index=True)
-    initials: Mapped[str] = mapped_column(String(120), index=True)
+    pinyin: Mapped[str] = mapped_column(String(400))
+    initials: Mapped[str] = mapped_column(String(120))
     category: Mapped[str] = mapped_column(String(40), default="")
     unit: Mapped[str] = mapped_column(String(10), default="个")
     price_fen: Mapped[int] = mapped_column(Integer)
@@ -113,7 +113,13 @@ class Product(Base):
         CheckConstraint("price_fen >= 0 AND price_fen <= 100000000", name="price"),
         CheckConstraint("cost_fen >= 0 AND cost_fen <= 100000000", name="cost"),
         CheckConstraint("reorder_level >= 0", name="reorder_level"),
-        Index("ix_products_name", "name"),
+        # Search reads indexes only (catalog.search): each prefix index carries search_id, the
+        # rank index is best-seller order, and ix_products_search looks a match's rank up.
+        Index("ix_products_name", "name", "search_id"),
+        Index("ix_products_initials", "initials", "search_id"),
+        Index("ix_products_pinyin", "pinyin", "search_id"),
+        Index("ix_products_rank", "sold_qty", "search_id", "active"),
+        Index("ix_products_search", "search_id", "active", "sold_qty"),
     )
 
 

@@ -118,9 +118,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("search_id", name=op.f("uq_products_search_id")),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_products_initials"), ["initials"], unique=False)
-        batch_op.create_index("ix_products_name", ["name"], unique=False)
-        batch_op.create_index(batch_op.f("ix_products_pinyin"), ["pinyin"], unique=False)
+        batch_op.create_index("ix_products_initials", ["initials", "search_id"], unique=False)
+        batch_op.create_index("ix_products_name", ["name", "search_id"], unique=False)
+        batch_op.create_index("ix_products_pinyin", ["pinyin", "search_id"], unique=False)
+        batch_op.create_index("ix_products_rank", ["sold_qty", "search_id", "active"], unique=False)
+        batch_op.create_index(
+            "ix_products_search", ["search_id", "active", "sold_qty"], unique=False
+        )
 
     op.create_table(
         "settings",
@@ -487,6 +491,32 @@ def upgrade() -> None:
         "DELETE FROM products_fts WHERE rowid = old.search_id; "
         "INSERT INTO products_fts(rowid, search_text) VALUES (new.search_id, new.search_text); END"
     )
+    # Substring search over pinyin initials and full pinyin ('kkl' in 'kkkl', 可口可乐): a
+    # trigram index. Each value ends with '|' so that a two-letter query at the very end still
+    # has a trigram; the fts5vocab table lists the indexed trigrams, which is how a two-letter
+    # query finds the trigrams that begin with it.
+    op.execute(
+        "CREATE VIRTUAL TABLE products_keys_fts USING fts5(initials, pinyin, tokenize = 'trigram')"
+    )
+    op.execute(
+        "CREATE VIRTUAL TABLE products_keys_fts_vocab USING fts5vocab(products_keys_fts, 'col')"
+    )
+    op.execute(
+        "CREATE TRIGGER products_keys_fts_ai AFTER INSERT ON products BEGIN "
+        "INSERT INTO products_keys_fts(rowid, initials, pinyin) "
+        "VALUES (new.search_id, new.initials || '|', new.pinyin || '|'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER products_keys_fts_ad AFTER DELETE ON products BEGIN "
+        "DELETE FROM products_keys_fts WHERE rowid = old.search_id; END"
+    )
+    op.execute(
+        "CREATE TRIGGER products_keys_fts_au "
+        "AFTER UPDATE OF initials, pinyin, search_id ON products BEGIN "
+        "DELETE FROM products_keys_fts WHERE rowid = old.search_id; "
+        "INSERT INTO products_keys_fts(rowid, initials, pinyin) "
+        "VALUES (new.search_id, new.initials || '|', new.pinyin || '|'); END"
+    )
     # The journal is append-only: a change or deletion must go around SQLite itself.
     op.execute(
         "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN "
@@ -502,11 +532,16 @@ def downgrade() -> None:
     for trigger in (
         "journal_no_delete",
         "journal_no_update",
+        "products_keys_fts_au",
+        "products_keys_fts_ad",
+        "products_keys_fts_ai",
         "products_fts_au",
         "products_fts_ad",
         "products_fts_ai",
     ):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute("DROP TABLE IF EXISTS products_keys_fts_vocab")
+    op.execute("DROP TABLE IF EXISTS products_keys_fts")
     op.execute("DROP TABLE IF EXISTS products_fts")
     with op.batch_alter_table("refund_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refund_payments_refund_id"))
@@ -564,9 +599,11 @@ def downgrade() -> None:
     op.drop_table("users")
     op.drop_table("settings")
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_products_pinyin"))
+        batch_op.drop_index("ix_products_search")
+        batch_op.drop_index("ix_products_rank")
+        batch_op.drop_index("ix_products_pinyin")
         batch_op.drop_index("ix_products_name")
-        batch_op.drop_index(batch_op.f("ix_products_initials"))
+        batch_op.drop_index("ix_products_initials")
 
     op.drop_table("products")
     with op.batch_alter_table("payment_attempts", schema=None) as batch_op:
