@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
+import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
-from cli.main import emit, open_from_args
-from storebox import integrity, users
+from cli.main import emit, load_settings, open_from_args
+from storebox import demo, demo_catalog, integrity, reports, simulate, users
 from storebox.errors import InvalidInput
+from storebox.shop import Shop, open_shop
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int]
@@ -87,7 +93,155 @@ def _users(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- demo and simulate ------------------------------------------------------------------------
+
+
+def _demo_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sales", type=int, default=12, help="how many sales the demo morning has")
+    _json_flag(parser)
+
+
+def open_demo(args: argparse.Namespace) -> Shop:
+    """The demo keeps to its own folder unless told otherwise, so it never touches a real shop."""
+    settings = load_settings(args)
+    explicit = (
+        args.data_dir is not None
+        or "STOREBOX_DATA_DIR" in os.environ
+        or any(item.partition("=")[0].strip() == "data_dir" for item in args.set or [])
+    )
+    if not explicit:
+        settings = dataclasses.replace(settings, data_dir=settings.data_dir / "demo")
+    return open_shop(settings)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.sales < 0:
+        raise InvalidInput("--sales 不能为负 / --sales cannot be negative")
+    with open_demo(args) as shop:
+        summary = demo.build(shop, sales_count=args.sales)
+    people = summary["people"]
+    text = "\n".join(
+        [
+            f"演示店 / demo shop: {summary['data_dir']}",
+            f"新增商品 / products added: {summary['products_added']}",
+            f"店主 / owner: {people['owner']['name']} PIN {people['owner']['pin']}",
+            *(f"收银员 / cashier: {c['name']} PIN {c['pin']}" for c in people["cashiers"]),
+            "",
+            summary["z_report_text"],
+        ]
+    )
+    summary.pop("z_report_text")
+    emit(args, summary, text)
+    return 0
+
+
+def _simulate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sales", type=int, required=True, help="how many sales to make")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same stream)")
+    parser.add_argument(
+        "--shift-every", type=int, default=80, help="hand over the till every N sales"
+    )
+    _json_flag(parser)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    if args.sales < 0 or args.shift_every < 1:
+        raise InvalidInput("--sales >= 0 and --shift-every >= 1")
+    with open_from_args(args) as shop:
+        people = demo.ensure_people(shop)
+        demo_catalog.seed_catalog(shop, people.owner)
+        result = simulate.run(
+            shop,
+            people.cashiers,
+            people.owner,
+            sales_count=args.sales,
+            seed=args.seed,
+            shift_every=args.shift_every,
+        )
+    summary = result.as_dict()
+    emit(args, summary, "\n".join(f"{k}: {v}" for k, v in summary.items()))
+    return 0
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def _report_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=["x", "z"], help="x: a shift so far; z: a business day")
+    parser.add_argument("--shift", help="the shift id (x; default: this till's open shift)")
+    parser.add_argument("--date", help="the business day YYYY-MM-DD (z; default: today's)")
+    _json_flag(parser)
+
+
+def _report(args: argparse.Namespace) -> int:
+    # At the shell the person is the shop's administrator: every shift and day is theirs to see.
+    with open_from_args(args) as shop:
+        if args.kind == "x":
+            x = reports.x_report(shop, None, args.shift, as_admin=True)
+            emit(args, x.as_dict(), x.render_text())
+        else:
+            z = reports.z_report(shop, args.date, as_admin=True)
+            emit(args, z.as_dict(), z.render_text())
+    return 0
+
+
+# --- bench ----------------------------------------------------------------------------------
+
+
+def _bench_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--products", type=int, default=100_000, help="catalogue size (100,000)")
+    parser.add_argument(
+        "--sale-lines", type=int, default=1_000_000, help="past sale lines (1,000,000)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--work-dir", type=Path, help="keep the generated shop here (default: a temp folder)"
+    )
+    _json_flag(parser)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from cli import bench
+
+    if args.products < 100 or args.sale_lines < 0:
+        raise InvalidInput("--products >= 100, --sale-lines >= 0")
+    say = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr))
+    if args.work_dir is not None:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+        doc = bench.run(
+            args.work_dir,
+            products=args.products,
+            sale_lines=args.sale_lines,
+            seed=args.seed,
+            log=say,
+        )
+    else:
+        with tempfile.TemporaryDirectory(prefix="storebox-bench-") as tmp:
+            doc = bench.run(
+                Path(tmp),
+                products=args.products,
+                sale_lines=args.sale_lines,
+                seed=args.seed,
+                log=say,
+            )
+    text = "\n".join(bench.Figure(**f).line() for f in doc["figures"])
+    emit(args, doc, text + "\n" + json.dumps(doc["meta"], ensure_ascii=False))
+    return 0
+
+
 REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
+    "demo": ("the demo shop: people, ~300 real goods and a morning's sales", _demo_args, _demo),
+    "simulate": (
+        "a realistic stream of sales, refunds, voids and shift changes through the real use cases",
+        _simulate_args,
+        _simulate,
+    ),
+    "report": ("the shift (x) and business-day (z) reports", _report_args, _report),
+    "bench": (
+        "the performance figures, each with its goal and its ratio to a bare baseline",
+        _bench_args,
+        _bench,
+    ),
     "db": ("check the local store: integrity and the journal's hash chain", _db_args, _db),
     "users": ("add or list the people who work the till", _users_args, _users),
 }

@@ -1,0 +1,537 @@
+"""`storebox bench`: the performance figures issue #2 holds the core to.
+
+Each figure is printed with its goal and, where one exists, the ratio to a bare baseline
+measured in the same run on the same machine, so a slow machine does not look like a slow
+program. Nothing here is a test: goals are reported, never asserted.
+
+The data set: a generated catalogue of `products` goods (real demo names combined with
+sizes and flavours, through the catalogue's own field generation, so pinyin and the FTS index
+are real) and `sale_lines` past sale lines written in bulk as history (sales, lines, payments,
+stock moves) — the hot paths are then measured through the real use cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    goal: str
+    baseline: float | None = None
+    ratio: float | None = None
+    note: str = ""
+
+    def line(self) -> str:
+        text = f"{self.name:<34} {self.value:>10.3f} {self.unit:<4} goal {self.goal}"
+        if self.baseline is not None and self.ratio is not None:
+            text += f"   (bare baseline {self.baseline:.3f} {self.unit}, ratio {self.ratio:.2f}x)"
+        if self.note:
+            text += f"   {self.note}"
+        return text
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds per call, garbage collector paused so it does not land on one sample."""
+    out: list[float] = []
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    finally:
+        gc.enable()
+    return out
+
+
+def bare_connection(path: Path) -> sqlite3.Connection:
+    """Plain sqlite3 with the store's settings (WAL, synchronous=FULL, BEGIN IMMEDIATE)."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("PRAGMA foreign_keys=ON")
+    return con
+
+
+def bare_insert_transaction_ms(path: Path, rows: int, repeat: int) -> list[float]:
+    """The baseline for a sale: one durable transaction inserting `rows` small rows."""
+    con = bare_connection(path)
+    con.execute("CREATE TABLE IF NOT EXISTS bare (id TEXT PRIMARY KEY, a INTEGER, b TEXT)")
+    counter = iter(range(10**9))
+
+    def one() -> None:
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany(
+            "INSERT INTO bare VALUES (?, ?, ?)",
+            [(f"{next(counter):032d}", 1234, "payload") for _ in range(rows)],
+        )
+        con.execute("COMMIT")
+
+    try:
+        return timed(one, repeat)
+    finally:
+        con.close()
+
+
+def bare_lookup_ms(path: Path, codes: list[str], repeat: int) -> list[float]:
+    """The baseline for a barcode look-up: one SELECT by primary key on plain sqlite3."""
+    con = sqlite3.connect(path)
+    it = iter(codes * (repeat // max(1, len(codes)) + 1))
+    try:
+        return timed(
+            lambda: con.execute(
+                "SELECT product_id FROM barcodes WHERE code = ?", (next(it),)
+            ).fetchone(),
+            repeat,
+        )
+    finally:
+        con.close()
+
+
+def memory_of_open_store(data_dir: Path, queries: list[str]) -> float:
+    """RSS (MB) of a fresh process that opened the store and served look-ups and searches."""
+    script = (
+        "import json, sys, psutil\n"
+        "from storebox import catalog, config\n"
+        "from storebox.shop import open_shop\n"
+        "s = config.load(environ={}, overrides={'data_dir': sys.argv[1]})\n"
+        "shop = open_shop(s)\n"
+        "for q in json.loads(sys.argv[2]):\n"
+        "    catalog.search(shop, q)\n"
+        "print(psutil.Process().memory_info().rss)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir), json.dumps(queries)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STOREBOX_CONFIG": ""},
+    )
+    return int(out.stdout.strip().splitlines()[-1]) / 1e6
+
+
+def as_document(figures: list[Figure], meta: dict[str, Any]) -> dict[str, Any]:
+    return {"meta": meta, "figures": [asdict(f) for f in figures]}
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def rng(seed: int) -> random.Random:
+    return random.Random(seed)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# --- the data set ---------------------------------------------------------------------------
+
+SIZES = (
+    "",
+    "250ml",
+    "330ml",
+    "500ml",
+    "1L",
+    "小包",
+    "大包",
+    "家庭装",
+    "礼盒装",
+    "6连包",
+    "12入",
+    "便携装",
+    "袋装",
+    "罐装",
+    "瓶装",
+    "特惠装",
+    "迷你装",
+    "量贩装",
+    "经典装",
+    "新包装",
+)
+FLAVOURS = (
+    "",
+    "原味",
+    "香辣",
+    "草莓味",
+    "柠檬味",
+    "无糖",
+    "低脂",
+    "黑糖",
+    "海盐",
+    "麻辣",
+    "番茄味",
+    "青柠",
+    "蜂蜜",
+    "抹茶",
+    "巧克力",
+    "椰子味",
+)
+
+
+def catalogue_rows(count: int, seed: int) -> list[Any]:
+    """`count` distinct goods: real demo names × sizes × flavours, valid GS1 China barcodes,
+    best sellers on a Zipf-like curve."""
+    from storebox import barcodes, demo_catalog
+    from storebox.catalog import ProductRow
+
+    bases = demo_catalog.read_demo_products()
+    r = rng(seed)
+    rows: list[ProductRow] = []
+    n = 0
+    for flavour in FLAVOURS:
+        for size in SIZES:
+            for base in bases:
+                if n >= count:
+                    return rows
+                name = " ".join(part for part in (base.name, flavour, size) if part)[:120]
+                body = f"69{n:010d}"
+                rows.append(
+                    ProductRow(
+                        name=name,
+                        price_fen=base.price_fen + r.randint(0, 300),
+                        barcodes=(barcodes.with_check_digit(body),),
+                        category=base.category,
+                        unit=base.unit,
+                        cost_fen=base.cost_fen,
+                        stock_qty=r.randint(0, 200),
+                        reorder_level=base.reorder_level,
+                        sold_qty=int(10_000 / (1 + r.paretovariate(1.2))),
+                    )
+                )
+                n += 1
+    raise ValueError(f"at most {n} distinct generated names; asked for {count}")
+
+
+def write_history(
+    con: sqlite3.Connection,
+    *,
+    sale_lines: int,
+    product_ids: list[str],
+    device_id: str,
+    user_id: str,
+    seed: int,
+) -> int:
+    """A year of past trade written in bulk: sales of three lines, their cash payments and
+    stock moves, one closed shift a day. Returns the number of sale lines written."""
+    r = rng(seed)
+    sales_per_day = 900
+    n_sales = sale_lines // 3
+    start = dt.date(2025, 11, 1)
+    con.execute("BEGIN IMMEDIATE")
+    shifts = []
+    sale_rows, line_rows, pay_rows, move_rows = [], [], [], []
+    for i in range(n_sales):
+        day_index, seq = divmod(i, sales_per_day)
+        day = start + dt.timedelta(days=day_index)
+        if seq == 0:
+            shift_id = f"bench-shift-{day_index:05d}"
+            at = f"{day} 01:00:00.000000"
+            shifts.append((shift_id, device_id, user_id, day.isoformat(), "closed", at, 50_000, at))
+        sale_id = f"bench-sale-{i:09d}"
+        at = f"{day} {2 + seq * 12 // sales_per_day:02d}:00:00.000000"
+        total = 0
+        for line_no in range(3):
+            price = r.randint(150, 3_000)
+            product = product_ids[min(len(product_ids) - 1, int(r.paretovariate(1.1)) - 1)]
+            line_rows.append(
+                (
+                    f"{sale_id}-{line_no}",
+                    sale_id,
+                    line_no + 1,
+                    product,
+                    "bench",
+                    None,
+                    1,
+                    price,
+                    price,
+                    price,
+                    0,
+                )
+            )
+            move_rows.append((f"{sale_id}-m{line_no}", product, -1, "sale", sale_id, "", at))
+            total += price
+        sale_rows.append(
+            (
+                sale_id,
+                f"{day:%m%d}-99-{seq + 1:04d}",
+                device_id,
+                day.isoformat(),
+                seq + 1,
+                shift_id,
+                user_id,
+                total,
+                total,
+                at,
+            )
+        )
+        pay_rows.append(
+            (f"{sale_id}-p", sale_id, "cash", total, total, 0, 0, "", "", "", "", "", "")
+        )
+        if len(line_rows) >= 60_000 or i == n_sales - 1:
+            con.executemany(
+                "INSERT INTO shifts (id, device_id, user_id, business_day, status, opened_at, float_fen, "
+                "closed_at) VALUES (?,?,?,?,?,?,?,?)",
+                shifts,
+            )
+            con.executemany(
+                "INSERT INTO sales (id, number, device_id, business_day, seq, shift_id, cashier_id, "
+                "list_total_fen, total_fen, completed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                sale_rows,
+            )
+            con.executemany(
+                "INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, barcode, qty, "
+                "list_price_fen, unit_price_fen, line_total_fen, refunded_qty) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                line_rows,
+            )
+            con.executemany(
+                "INSERT INTO payments (id, sale_id, kind, amount_fen, tendered_fen, change_fen, "
+                "refunded_fen, auth_code, terminal_id, trace, receipt_no, masked_pan, card_name) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                pay_rows,
+            )
+            con.executemany(
+                "INSERT INTO stock_moves (id, product_id, qty_delta, reason, ref_id, note, at) "
+                "VALUES (?,?,?,?,?,?,?)",
+                move_rows,
+            )
+            shifts, sale_rows, line_rows, pay_rows, move_rows = [], [], [], [], []
+    con.execute("COMMIT")
+    return n_sales * 3
+
+
+def search_queries(names: list[str], seed: int, count: int) -> list[str]:
+    """What cashiers type: Chinese fragments, 助记码 prefixes and infixes, pinyin prefixes."""
+    from storebox.catalog import search_fields
+
+    r = rng(seed)
+    out: list[str] = []
+    while len(out) < count:
+        name = r.choice(names)
+        pinyin, initials, _ = search_fields(name)
+        cjk = [c for c in name if "\u4e00" <= c <= "\u9fff"]
+        kind = len(out) % 4
+        if kind == 0 and len(cjk) >= 2:
+            i = r.randrange(0, len(cjk) - 1)
+            out.append("".join(cjk[i : i + r.choice((1, 2, 2, 3))]))
+        elif kind == 1 and len(initials) >= 2:
+            out.append(initials[: r.choice((2, 3, 4))])
+        elif kind == 2 and len(pinyin) >= 4:
+            out.append(pinyin[: r.choice((3, 5, 7))])
+        elif kind == 3 and len(initials) >= 4:
+            i = r.randrange(1, len(initials) - 2)
+            out.append(initials[i : i + 3])
+    return out
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run(
+    work_dir: Path,
+    *,
+    products: int = 100_000,
+    sale_lines: int = 1_000_000,
+    seed: int = 7,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from storebox import catalog, config, sales, shifts, users
+    from storebox.db.models import Product
+    from storebox.shop import open_shop
+
+    data_dir = work_dir / "bench-shop"
+    if data_dir.exists():
+        raise FileExistsError(f"{data_dir} exists; give the benchmark an empty folder")
+    settings = config.load(environ={}, overrides={"data_dir": str(data_dir), "pin_scrypt_n": 16})
+    figures: list[Figure] = []
+    with open_shop(settings) as shop:
+        owner = users.create_user(shop, name="店主", role="owner", pin="8888", by=None)
+
+        log(f"generating {products:,} products ...")
+        rows = catalogue_rows(products, seed)
+        t0 = time.perf_counter()
+        with shop.store.write() as session:
+            catalog.bulk_insert_products(session, rows, at=shop.now(), user_id=owner.user_id)
+        load_s = time.perf_counter() - t0
+        figures.append(
+            Figure(
+                "catalogue_load_rate",
+                products / load_s,
+                "/s",
+                "report",
+                note=f"{products:,} products with pinyin and FTS index in {load_s:.1f} s",
+            )
+        )
+        with shop.store.read() as session:
+            ids = list(session.scalars(select(Product.id).order_by(Product.sold_qty.desc())))
+
+        log(f"writing {sale_lines:,} past sale lines ...")
+        t0 = time.perf_counter()
+        con = bare_connection(settings.db_path)
+        written = write_history(
+            con,
+            sale_lines=sale_lines,
+            product_ids=ids,
+            device_id=shop.device_id,
+            user_id=owner.user_id,
+            seed=seed,
+        )
+        con.execute("ANALYZE")
+        con.close()
+        log(f"  {written:,} lines in {time.perf_counter() - t0:.1f} s")
+
+        r = rng(seed)
+        codes = [row.barcodes[0] for row in rows]
+        lookup_codes = [r.choice(codes) for _ in range(3000)]
+        it = iter(lookup_codes)
+        samples = timed(lambda: catalog.find_by_barcode(shop, next(it)), 3000)
+        bare = bare_lookup_ms(settings.db_path, lookup_codes, 3000)
+        figures.append(
+            Figure(
+                "barcode_lookup_p95",
+                percentile(samples, 95),
+                "ms",
+                "< 1 ms",
+                percentile(bare, 95),
+                percentile(samples, 95) / percentile(bare, 95),
+            )
+        )
+
+        queries = search_queries([row.name for row in rows], seed, 400)
+        q_it = iter(queries)
+        samples = timed(lambda: catalog.search(shop, next(q_it)), len(queries))
+        bare_con = sqlite3.connect(settings.db_path)
+        phrases = [catalog.fts_phrase(q) for q in queries]
+        p_it = iter(phrases)
+        bare = timed(
+            lambda: bare_con.execute(
+                "SELECT rowid FROM products_fts WHERE products_fts MATCH ? LIMIT 20",
+                (next(p_it) or '""',),
+            ).fetchall(),
+            len(phrases),
+        )
+        bare_con.close()
+        figures.append(
+            Figure(
+                "search_p95",
+                percentile(samples, 95),
+                "ms",
+                "< 15 ms",
+                percentile(bare, 95),
+                percentile(samples, 95) / percentile(bare, 95),
+                note=f"p50 {percentile(samples, 50):.2f} ms over {len(queries)} typed queries",
+            )
+        )
+
+        shifts.open_shift(shop, owner, 50_000)
+        carts = []
+        scan_samples: list[float] = []
+        for _ in range(300):
+            cart = sales.Cart()
+            for code in r.sample(codes[:5000], 3):
+                t0 = time.perf_counter()
+                sales.add_barcode(shop, cart, code)
+                scan_samples.append((time.perf_counter() - t0) * 1000)
+            carts.append(cart)
+        figures.append(
+            Figure("scan_to_cart_line_p95", percentile(scan_samples, 95), "ms", "report")
+        )
+
+        before = table_counts(settings.db_path)
+        first = carts.pop()
+        sales.checkout(shop, owner, first, [sales.Cash(first.total_fen)])
+        rows_written = sum(table_counts(settings.db_path).values()) - sum(before.values())
+        c_it = iter(carts)
+
+        def sell() -> None:
+            cart = next(c_it)
+            sales.checkout(shop, owner, cart, [sales.Cash(cart.total_fen)])
+
+        samples = timed(sell, len(carts))
+        bare = bare_insert_transaction_ms(work_dir / "bare.db", rows_written, len(carts))
+        figures.append(
+            Figure(
+                "sale_commit_median",
+                median(samples),
+                "ms",
+                "<= 3x bare",
+                median(bare),
+                median(samples) / median(bare),
+                note=f"3 lines, cash; bare = {rows_written} rows inserted in one "
+                f"BEGIN IMMEDIATE transaction, WAL, synchronous=FULL",
+            )
+        )
+        figures.append(
+            Figure(
+                "sale_commit_p95",
+                percentile(samples, 95),
+                "ms",
+                "report",
+                percentile(bare, 95),
+                percentile(samples, 95) / percentile(bare, 95),
+            )
+        )
+
+    rss = memory_of_open_store(data_dir, queries[:50])
+    figures.append(
+        Figure(
+            "open_store_rss",
+            rss,
+            "MB",
+            "< 150 MB",
+            note="a fresh process that opened the store and ran 50 searches",
+        )
+    )
+    meta = {
+        "when": now_iso(),
+        "products": products,
+        "sale_lines": sale_lines,
+        "sqlite": sqlite3.sqlite_version,
+        "python": sys.version.split()[0],
+        "db_size_mb": round(settings.db_path.stat().st_size / 1e6, 1),
+    }
+    return as_document(figures, meta)
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE '%fts%'"
+            )
+        ]
+        return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
