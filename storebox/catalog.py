@@ -59,7 +59,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -166,7 +165,12 @@ def _word_keys(word: str) -> tuple[str, str]:
     pypinyin segments text into runs of hanzi and runs of other characters and never matches
     a phrase across them, so converting word by word gives exactly what converting the whole
     name gives — and lets 100,000 generated names share the work of their common words.
+
+    pypinyin is imported here, not at the top: its dictionaries take about 58 MB, and a till
+    that only sells and searches never needs them (only adding or renaming a product does).
     """
+    from pypinyin import Style, lazy_pinyin
+
     syllables = [s for s in lazy_pinyin(word, errors="default") if s.strip()]
     firsts = [s for s in lazy_pinyin(word, style=Style.FIRST_LETTER, errors="default") if s.strip()]
     pinyin = "".join("".join(ch for ch in s if ch.isalnum()) for s in syllables)
