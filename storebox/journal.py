@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storebox.db.models import JournalEntry
@@ -50,26 +50,38 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+_TABLE = JournalEntry.metadata.tables["journal"]
+_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE)
+
+
 def append(
     session: Session, *, entry_id: str, at: dt.datetime, kind: str, ref_id: str | None, payload: Any
-) -> JournalEntry:
-    last = session.execute(
-        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)
-    ).first()
+) -> str:
+    """Append one entry in the caller's transaction; returns its hash.
+
+    Prebuilt Core statements rather than ORM objects: this runs inside every sale, where the
+    unit of work's bookkeeping and statement building cost more than the SQL itself.
+    """
+    conn = session.connection()
+    last = conn.execute(_LAST).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     payload_json = canonical(payload)
-    entry = JournalEntry(
-        seq=seq,
-        id=entry_id,
-        at=at,
-        kind=kind,
-        ref_id=ref_id,
-        payload_json=payload_json,
-        prev_hash=prev,
-        hash=entry_hash(prev, seq, entry_id, at, kind, ref_id, payload_json),
+    digest = entry_hash(prev, seq, entry_id, at, kind, ref_id, payload_json)
+    conn.execute(
+        _INSERT,
+        {
+            "seq": seq,
+            "id": entry_id,
+            "at": at,
+            "kind": kind,
+            "ref_id": ref_id,
+            "payload_json": payload_json,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    session.add(entry)
-    return entry
+    return digest
 
 
 @dataclass(frozen=True)

@@ -10,27 +10,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from storebox import journal
 from storebox.db.models import OutboxEvent
 from storebox.ids import new_id
 
+_INSERT = insert(OutboxEvent.metadata.tables["outbox"])
 
-def enqueue(
-    session: Session, *, event_id: str, at: dt.datetime, kind: str, payload: Any
-) -> OutboxEvent:
-    event = OutboxEvent(
-        event_id=event_id,
-        kind=kind,
-        payload_json=journal.canonical(payload),
-        created_at=at,
-        status="pending",
-        attempts=0,
+
+def enqueue(session: Session, *, event_id: str, at: dt.datetime, kind: str, payload: Any) -> None:
+    session.connection().execute(
+        _INSERT,
+        {
+            "event_id": event_id,
+            "kind": kind,
+            "payload_json": journal.canonical(payload),
+            "created_at": at,
+            "status": "pending",
+            "attempts": 0,
+        },
     )
-    session.add(event)
-    return event
 
 
 def pending_count(session: Session) -> int:

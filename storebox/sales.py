@@ -21,6 +21,7 @@ reverses a payment another live process (the kiosk) is still waiting on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -32,24 +33,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storebox import catalog, journal, outbox
+from storebox import barcodes, catalog, journal, outbox
 from storebox.catalog import ProductInfo
 from storebox.db.models import (
-    Counter,
     DayClose,
     Payment,
     PaymentAttempt,
-    Product,
     Refund,
     RefundPayment,
     Sale,
     SaleLine,
-    StockMove,
     User,
     Void,
 )
@@ -70,7 +68,7 @@ from storebox.ports import (
     StatusCallback,
     WalletPayments,
 )
-from storebox.shifts import require_open_shift
+from storebox.shifts import require_open_shift, require_open_shift_id
 from storebox.shop import Shop
 from storebox.users import Actor, require_owner
 
@@ -211,7 +209,7 @@ def add_product(
 def add_barcode(shop: Shop, cart: Cart, code: str, qty: int = 1) -> int:
     """A scanned or typed barcode. Unknown code → NotFound naming the code."""
     _open(cart)
-    cleaned = code.strip() if isinstance(code, str) else ""
+    cleaned = barcodes.normalize(code) if isinstance(code, str) else ""
     if not cleaned:
         raise InvalidInput("条码为空 / the barcode is empty")
     with shop.store.read() as session:
@@ -942,6 +940,20 @@ def _line_info(line: SaleLine) -> SaleLineInfo:
     )
 
 
+_LINE_FIELDS = tuple(f.name for f in dataclasses.fields(SaleLineInfo))
+_PAYMENT_FIELDS = tuple(f.name for f in dataclasses.fields(PaymentInfo))
+
+
+def _line_row(line: SaleLineInfo) -> dict[str, Any]:
+    """The sale_lines columns of a line (without sale_id), for a Core insert."""
+    return {name: getattr(line, name) for name in _LINE_FIELDS}
+
+
+def _payment_row(p: PaymentInfo) -> dict[str, Any]:
+    """The payments columns of a payment (without sale_id), for a Core insert."""
+    return {name: getattr(p, name) for name in _PAYMENT_FIELDS}
+
+
 def _payment_info(p: Payment) -> PaymentInfo:
     return PaymentInfo(
         id=p.id,
@@ -1041,16 +1053,63 @@ class SaleView:
 def next_seq(session: Session, shop: Shop, day: dt.date, kind: str) -> int:
     """The next number of `kind` for this device and business day, in the caller's transaction
     (an upsert: the counters' primary key, not a search, decides)."""
-    stmt = (
-        sqlite_insert(Counter)
-        .values(device_id=shop.device_id, business_day=day, kind=kind, last=1)
-        .on_conflict_do_update(
-            index_elements=[Counter.device_id, Counter.business_day, Counter.kind],
-            set_={"last": Counter.last + 1},
-        )
-        .returning(Counter.last)
+    params = {"device": shop.device_id, "day": day, "kind": kind}
+    return int(session.connection().execute(_NEXT_SEQ, params).scalar_one())
+
+
+_TABLES = Sale.metadata.tables
+_DAY_CLOSED = select(_TABLES["day_closes"].c.business_day).where(
+    _TABLES["day_closes"].c.device_id == bindparam("device"),
+    _TABLES["day_closes"].c.business_day == bindparam("day"),
+)
+_INSERT_SALE = insert(_TABLES["sales"])
+_INSERT_LINES = insert(_TABLES["sale_lines"])
+_INSERT_MOVES = insert(_TABLES["stock_moves"])
+_INSERT_PAYMENTS = insert(_TABLES["payments"])
+_SELL_STOCK = (
+    update(_TABLES["products"])
+    .where(_TABLES["products"].c.id == bindparam("pid"))
+    .values(
+        stock_qty=_TABLES["products"].c.stock_qty - bindparam("q"),
+        sold_qty=_TABLES["products"].c.sold_qty + bindparam("q"),
     )
-    return int(session.execute(stmt).scalar_one())
+)
+_NEXT_SEQ = (
+    sqlite_insert(_TABLES["counters"])
+    .values(
+        device_id=bindparam("device"), business_day=bindparam("day"), kind=bindparam("kind"), last=1
+    )
+    .on_conflict_do_update(
+        index_elements=["device_id", "business_day", "kind"],
+        set_={"last": _TABLES["counters"].c.last + 1},
+    )
+    .returning(_TABLES["counters"].c.last)
+)
+_SALE_EXISTS = select(_TABLES["sales"].c.id).where(_TABLES["sales"].c.id == bindparam("id"))
+# One JSON parameter instead of an expanding IN: SQLAlchemy re-renders an expanding IN on
+# every execution, which cost more than the query.
+_PRODUCTS_FOUND = text("SELECT id FROM products WHERE id IN (SELECT value FROM json_each(:ids))")
+
+
+def _check_can_record(session: Session, shop: Shop, cart: Cart, day: dt.date | None) -> str:
+    """Everything that would stop the sale's transaction, as a message for the counter.
+
+    Prebuilt Core statements: this runs inside every sale. Returns the open shift's id.
+    """
+    conn = session.connection()
+    shift_id = require_open_shift_id(session, shop)
+    if (
+        day is not None
+        and conn.execute(_DAY_CLOSED, {"device": shop.device_id, "day": day}).first()
+    ):
+        raise RuleViolation(f"{day} 已日结 / business day {day} is already closed")
+    if conn.execute(_SALE_EXISTS, {"id": cart.id}).first() is not None:
+        raise RuleViolation("此单已付款 / this cart has already been paid")
+    ids = {line.product_id for line in cart.lines}
+    found = set(conn.execute(_PRODUCTS_FOUND, {"ids": json.dumps(sorted(ids))}).scalars())
+    if missing := ids - found:
+        raise NotFound(f"商品不存在 / product(s) not found: {', '.join(sorted(missing))}")
+    return shift_id
 
 
 def require_open_day(session: Session, shop: Shop, day: dt.date) -> None:
@@ -1088,14 +1147,11 @@ def checkout(
         raise InvalidInput(
             "扫码支付不可用 / wallet payments are not available; take another tender"
         )
-    with shop.store.read() as session:
-        require_open_shift(session, shop)
-        if session.get(Sale, cart.id) is not None:
-            raise RuleViolation("此单已付款 / this cart has already been paid")
-        ids = {line.product_id for line in cart.lines}
-        found = set(session.scalars(select(Product.id).where(Product.id.in_(ids))).all())
-        if missing := ids - found:
-            raise NotFound(f"商品不存在 / product(s) not found: {', '.join(sorted(missing))}")
+    if plan.noncash:
+        # Before any card is charged: would the sale be recorded at all? (A cash-only sale asks
+        # the same questions inside its one write transaction.)
+        with shop.store.read() as session:
+            _check_can_record(session, shop, cart, None)
 
     if terminal is not None or wallet is not None:
         resolve_open_attempts(shop, terminal, wallet)
@@ -1165,29 +1221,14 @@ def _record_sale(
     day = shop.business_day(now)
     try:
         with shop.store.write() as session:
-            shift = require_open_shift(session, shop)
-            require_open_day(session, shop, day)
+            shift_id = _check_can_record(session, shop, cart, day)
             seq = next_seq(session, shop, day, "sale")
             number = sale_number(day, shop.device_no, seq)
-            sale = Sale(
-                id=cart.id,
-                number=number,
-                device_id=shop.device_id,
-                business_day=day,
-                seq=seq,
-                shift_id=shift.id,
-                cashier_id=actor.user_id,
-                list_total_fen=plan.list_total,
-                total_fen=plan.total,
-                completed_at=now,
-            )
-            session.add(sale)
-            session.flush()
-            lines: list[SaleLine] = []
-            for line_no, item in enumerate(cart.lines, start=1):
-                line = SaleLine(
+            # Core statements with executemany, not ORM objects: this is the till's hot path,
+            # and the unit of work's bookkeeping cost more than the SQL (storebox bench).
+            lines = tuple(
+                SaleLineInfo(
                     id=new_id(),
-                    sale_id=sale.id,
                     line_no=line_no,
                     product_id=item.product_id,
                     name=item.name,
@@ -1198,91 +1239,112 @@ def _record_sale(
                     line_total_fen=item.line_total_fen,
                     override_reason=item.override_reason,
                     override_by=item.override_by,
-                    refunded_qty=0,
                 )
-                lines.append(line)
-                session.add(line)
-                session.add(
-                    StockMove(
-                        id=new_id(),
-                        product_id=item.product_id,
-                        qty_delta=-item.qty,
-                        reason="sale",
-                        ref_id=sale.id,
-                        note=number,
-                        user_id=actor.user_id,
-                        at=now,
-                    )
+                for line_no, item in enumerate(cart.lines, start=1)
+            )
+            payments: list[PaymentInfo] = [
+                PaymentInfo(
+                    id=new_id(),
+                    kind=kind,
+                    amount_fen=result.amount_fen,
+                    tendered_fen=result.amount_fen,
+                    change_fen=0,
+                    refunded_fen=0,
+                    reference=reference,
+                    auth_code=result.auth_code[:16],
+                    terminal_id=result.terminal_id[:16],
+                    trace=result.trace[:16],
+                    receipt_no=result.receipt_no[:16],
+                    masked_pan=mask_pan(result.masked_pan),
+                    card_name=result.card_name[:40],
                 )
-            payments: list[Payment] = []
-            for kind, reference, result in charged:
-                payments.append(
-                    Payment(
-                        id=new_id(),
-                        sale_id=sale.id,
-                        kind=kind,
-                        amount_fen=result.amount_fen,
-                        tendered_fen=result.amount_fen,
-                        change_fen=0,
-                        refunded_fen=0,
-                        reference=reference,
-                        auth_code=result.auth_code[:16],
-                        terminal_id=result.terminal_id[:16],
-                        trace=result.trace[:16],
-                        receipt_no=result.receipt_no[:16],
-                        masked_pan=mask_pan(result.masked_pan),
-                        card_name=result.card_name[:40],
-                    )
-                )
+                for kind, reference, result in charged
+            ]
             if plan.cash_applied > 0:
                 payments.append(
-                    Payment(
+                    PaymentInfo(
                         id=new_id(),
-                        sale_id=sale.id,
                         kind=CASH,
                         amount_fen=plan.cash_applied,
                         tendered_fen=plan.cash_tendered,
                         change_fen=plan.change,
                         refunded_fen=0,
                         reference=None,
+                        auth_code="",
+                        terminal_id="",
+                        trace="",
+                        receipt_no="",
+                        masked_pan="",
+                        card_name="",
                     )
                 )
-            session.add_all(payments)
-            session.flush()  # lines and payments exist before the product counts move
-            for item in cart.lines:
-                session.execute(
-                    update(Product)
-                    .where(Product.id == item.product_id)
-                    .values(
-                        stock_qty=Product.stock_qty - item.qty,
-                        sold_qty=Product.sold_qty + item.qty,
-                    )
+            conn = session.connection()
+            conn.execute(
+                _INSERT_SALE,
+                {
+                    "id": cart.id,
+                    "number": number,
+                    "device_id": shop.device_id,
+                    "business_day": day,
+                    "seq": seq,
+                    "shift_id": shift_id,
+                    "cashier_id": actor.user_id,
+                    "list_total_fen": plan.list_total,
+                    "total_fen": plan.total,
+                    "completed_at": now,
+                },
+            )
+            conn.execute(
+                _INSERT_LINES,
+                [{**_line_row(line), "sale_id": cart.id, "refunded_qty": 0} for line in lines],
+            )
+            conn.execute(
+                _INSERT_MOVES,
+                [
+                    {
+                        "id": new_id(),
+                        "product_id": line.product_id,
+                        "qty_delta": -line.qty,
+                        "reason": "sale",
+                        "ref_id": cart.id,
+                        "note": number,
+                        "user_id": actor.user_id,
+                        "at": now,
+                    }
+                    for line in lines
+                ],
+            )
+            if payments:  # a sale given away in full (price overridden to 0) has none
+                conn.execute(
+                    _INSERT_PAYMENTS,
+                    [{**_payment_row(p), "sale_id": cart.id} for p in payments],
                 )
+            conn.execute(_SELL_STOCK, [{"pid": line.product_id, "q": line.qty} for line in lines])
             for _kind, reference, result in charged:
                 update_attempt(session, shop, reference, "used", result, f"sale {number}")
             receipt = SaleReceipt(
-                sale_id=sale.id,
+                sale_id=cart.id,
                 number=number,
                 business_day=day,
                 completed_at=now,
                 store_name=shop.settings.store_name,
                 cashier_id=actor.user_id,
                 cashier_name=actor.name,
-                lines=tuple(_line_info(line) for line in lines),
+                lines=lines,
                 list_total_fen=plan.list_total,
                 total_fen=plan.total,
-                payments=tuple(_payment_info(p) for p in payments),
+                payments=tuple(payments),
             )
             outbox.record(
                 session,
                 at=now,
                 kind="sale.completed",
-                ref_id=sale.id,
+                ref_id=cart.id,
                 payload={
                     **receipt.as_dict(),
                     "device_id": shop.device_id,
                     "device_no": shop.device_no,
-                    "shift_id": shift.id,
+                    "shift_id": shift_id,
                     "seq": seq,
                 },
             )
