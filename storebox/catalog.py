@@ -59,7 +59,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -292,6 +292,12 @@ _INFO_SELECT = select(
 )
 
 
+#: Built once: building and caching a statement per scan cost more than running it.
+_BY_BARCODE = _INFO_SELECT.join(Barcode, Barcode.product_id == Product.id).where(
+    Barcode.code == bindparam("code")
+)
+
+
 def _info_from_row(row: Sequence[Any]) -> ProductInfo:
     (pid, name, category, unit, price, cost, stock, reorder, sku, pinyin, initials, active,
      sold, _search_id, folded) = row  # fmt: skip
@@ -341,9 +347,7 @@ def find_by_barcode(shop: Shop, code: str) -> ProductInfo | None:
     if not code or len(code) > 32:
         return None
     with shop.store.read() as session:
-        row = session.execute(
-            _INFO_SELECT.join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == code)
-        ).first()
+        row = session.connection().execute(_BY_BARCODE, {"code": code}).first()
         return None if row is None else _info_from_row(row)
 
 
