@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from storebox import catalog, shifts, users
 from storebox.catalog import ProductInfo
-from storebox.db.models import Barcode, Base, Product, StockMove
-from storebox.ids import new_id
+from storebox.db.models import Base, Product
 from storebox.shop import Shop
 from storebox.users import Actor
 
@@ -20,8 +19,16 @@ class Till:
     cashier: Actor
 
 
+def _owner(shop: Shop) -> Actor:
+    owners = [a for a in users.list_users(shop) if a.is_owner]
+    if owners:
+        return owners[0]
+    return users.create_user(shop, name="王老板", role="owner", pin="1234", by=None)
+
+
 def make_people(shop: Shop) -> Till:
-    owner = users.create_user(shop, name="王老板", role="owner", pin="1234", by=None)
+    """The owner (the one already there, if a product was made first) and a cashier."""
+    owner = _owner(shop)
     cashier = users.create_user(shop, name="小李", role="cashier", pin="5678", by=owner)
     return Till(owner, cashier)
 
@@ -42,49 +49,19 @@ def make_product(
     stock: int = 0,
     active: bool = True,
 ) -> ProductInfo:
-    """A product with a barcode (and an 'initial' stock move, so stock equals its ledger)."""
-    pinyin, initials, search_text = catalog.search_fields(name)
-    now = shop.now()
-    with shop.store.write() as session:
-        search_id = int(session.scalar(select(func.coalesce(func.max(Product.search_id), 0))) or 0)
-        product = Product(
-            id=new_id(),
-            search_id=search_id + 1,
-            name=name,
-            search_text=search_text,
-            pinyin=pinyin,
-            initials=initials,
-            category="",
-            unit="个",
-            price_fen=price_fen,
-            cost_fen=0,
-            stock_qty=stock,
-            reorder_level=0,
-            mall_sku=None,
-            sold_qty=0,
-            active=active,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(product)
-        session.flush()
-        code = barcode or f"20{search_id + 1:011d}"
-        session.add(Barcode(code=code, product_id=product.id, kind="shop"))
-        if stock:
-            session.add(
-                StockMove(
-                    id=new_id(),
-                    product_id=product.id,
-                    qty_delta=stock,
-                    reason="initial",
-                    ref_id=None,
-                    note="",
-                    user_id=None,
-                    at=now,
-                )
-            )
-        session.flush()
-        return catalog.to_info(session, product)
+    """A product through the catalogue's own use case (barcode, 'initial' stock move, event)."""
+    owner = _owner(shop)
+    info = catalog.add_product(
+        shop,
+        owner,
+        name=name,
+        price_fen=price_fen,
+        barcodes=[barcode] if barcode else (),
+        initial_stock=stock,
+    )
+    if not active:
+        info = catalog.update_product(shop, owner, info.id, active=False)
+    return info
 
 
 def product_state(shop: Shop, product_id: str) -> tuple[int, int]:

@@ -57,7 +57,7 @@ def cola(shop: Shop) -> ProductInfo:
 
 @pytest.fixture
 def bread(shop: Shop) -> ProductInfo:
-    return make_product(shop, "面包", 600, barcode="6900000000015", stock=5)
+    return make_product(shop, "面包", 600, barcode="6900000000014", stock=5)
 
 
 def _sell(
@@ -217,7 +217,7 @@ def test_refund_without_an_open_shift_is_refused(shop: Shop, cola: ProductInfo) 
 
 
 def test_refund_above_the_limit_needs_the_owner(shop: Shop, till: Till) -> None:
-    wine = make_product(shop, "茅台", 150_000, barcode="6900000000053", stock=3)
+    wine = make_product(shop, "茅台", 150_000, barcode="6900000000052", stock=3)
     assert shop.settings.refund_limit_fen == 10_000
     sale = _sell(shop, till, [(wine, 2)], [Cash(300_000)])
     line_id = sale.lines[0].id
