@@ -1151,7 +1151,7 @@ def checkout(
         # Before any card is charged: would the sale be recorded at all? (A cash-only sale asks
         # the same questions inside its one write transaction.)
         with shop.store.read() as session:
-            _check_can_record(session, shop, cart, None)
+            _check_can_record(session, shop, cart, shop.business_day())
 
     if terminal is not None or wallet is not None:
         resolve_open_attempts(shop, terminal, wallet)

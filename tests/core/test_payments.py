@@ -15,8 +15,14 @@ from sqlalchemy import select
 
 from storebox import integrity, outbox, sales
 from storebox.catalog import ProductInfo
-from storebox.db.models import Payment, PaymentAttempt
-from storebox.errors import InvalidInput, PaymentDeclined, PaymentUnknown, ShopError
+from storebox.db.models import DayClose, Payment, PaymentAttempt
+from storebox.errors import (
+    InvalidInput,
+    PaymentDeclined,
+    PaymentUnknown,
+    RuleViolation,
+    ShopError,
+)
 from storebox.ids import new_id
 from storebox.ports import PaymentResult, PaymentStatus
 from storebox.sales import Card, Cart, Cash, Wallet
@@ -469,3 +475,24 @@ def test_an_interrupt_after_the_sale_committed_does_not_reverse_its_card(
     assert terminal.charged_fen == 1000
     assert _attempts(shop) == [("card", "sale", "used", 1000)]
     assert integrity.check(shop).ok
+
+
+def test_no_card_is_charged_for_a_sale_that_could_not_be_recorded(
+    shop: Shop, till: Till, cola: ProductInfo
+) -> None:
+    with shop.store.write() as session:
+        session.add(
+            DayClose(
+                device_id=shop.device_id,
+                business_day=shop.business_day(),
+                closed_at=shop.now(),
+                closed_by=till.owner.user_id,
+                report_json="{}",
+            )
+        )
+    terminal = FakeTerminal()
+    before = row_counts(shop)
+    with pytest.raises(RuleViolation, match="already closed"):
+        sales.checkout(shop, till.cashier, _cart(cola), [Card(1000)], terminal=terminal)
+    assert terminal.calls == []
+    assert row_counts(shop) == before
