@@ -15,9 +15,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storebox.db import raw
 from storebox.db.models import JournalEntry
 
 GENESIS = "0" * 64
@@ -50,9 +51,10 @@ def entry_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
-_TABLE = JournalEntry.metadata.tables["journal"]
-_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
-_INSERT = insert(_TABLE)
+_LAST = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
+_INSERT = raw.insert_sql(
+    "journal", ("seq", "id", "at", "kind", "ref_id", "payload_json", "prev_hash", "hash")
+)
 
 
 def append(
@@ -60,11 +62,11 @@ def append(
 ) -> str:
     """Append one entry in the caller's transaction; returns its hash.
 
-    Prebuilt Core statements rather than ORM objects: this runs inside every sale, where the
-    unit of work's bookkeeping and statement building cost more than the SQL itself.
+    Plain SQL on the transaction's own connection (`storebox.db.raw`): this runs inside every
+    sale.
     """
-    conn = session.connection()
-    last = conn.execute(_LAST).first()
+    conn = raw.connection(session)
+    last = raw.one(conn, _LAST)
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     payload_json = canonical(payload)
     digest = entry_hash(prev, seq, entry_id, at, kind, ref_id, payload_json)
@@ -73,7 +75,7 @@ def append(
         {
             "seq": seq,
             "id": entry_id,
-            "at": at,
+            "at": raw.db_datetime(at),
             "kind": kind,
             "ref_id": ref_id,
             "payload_json": payload_json,

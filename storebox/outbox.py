@@ -10,24 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storebox import journal
+from storebox.db import raw
 from storebox.db.models import OutboxEvent
 from storebox.ids import new_id
 
-_INSERT = insert(OutboxEvent.metadata.tables["outbox"])
+_INSERT = raw.insert_sql(
+    "outbox", ("event_id", "kind", "payload_json", "created_at", "status", "attempts")
+)
 
 
 def enqueue(session: Session, *, event_id: str, at: dt.datetime, kind: str, payload: Any) -> None:
-    session.connection().execute(
+    raw.connection(session).execute(
         _INSERT,
         {
             "event_id": event_id,
             "kind": kind,
             "payload_json": journal.canonical(payload),
-            "created_at": at,
+            "created_at": raw.db_datetime(at),
             "status": "pending",
             "attempts": 0,
         },

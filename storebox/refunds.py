@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storebox import outbox
+from storebox.db import raw
 from storebox.db.models import (
     Payment,
     Product,
@@ -589,7 +589,7 @@ def _record(
                     "seq": seq,
                 },
             )
-    except IntegrityError as exc:
+    except raw.INTEGRITY_ERRORS as exc:
         raise RuleViolation(
             "退货未能保存（数据冲突）/ the refund could not be saved (a conflicting record); "
             "nothing was refunded"

@@ -33,13 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
-from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storebox import barcodes, catalog, journal, outbox
 from storebox.catalog import ProductInfo
+from storebox.db import raw
 from storebox.db.models import (
     DayClose,
     Payment,
@@ -68,7 +67,7 @@ from storebox.ports import (
     StatusCallback,
     WalletPayments,
 )
-from storebox.shifts import require_open_shift, require_open_shift_id
+from storebox.shifts import NO_OPEN_SHIFT, require_open_shift
 from storebox.shop import Shop
 from storebox.users import Actor, require_owner
 
@@ -942,6 +941,11 @@ def _line_info(line: SaleLine) -> SaleLineInfo:
 
 _LINE_FIELDS = tuple(f.name for f in dataclasses.fields(SaleLineInfo))
 _PAYMENT_FIELDS = tuple(f.name for f in dataclasses.fields(PaymentInfo))
+_INSERT_LINES = raw.insert_sql("sale_lines", ("sale_id", *_LINE_FIELDS))
+_INSERT_PAYMENTS = raw.insert_sql("payments", ("sale_id", *_PAYMENT_FIELDS))
+_INSERT_MOVES = raw.insert_sql(
+    "stock_moves", ("id", "product_id", "qty_delta", "reason", "ref_id", "note", "user_id", "at")
+)
 
 
 def _line_row(line: SaleLineInfo) -> dict[str, Any]:
@@ -1053,63 +1057,63 @@ class SaleView:
 def next_seq(session: Session, shop: Shop, day: dt.date, kind: str) -> int:
     """The next number of `kind` for this device and business day, in the caller's transaction
     (an upsert: the counters' primary key, not a search, decides)."""
-    params = {"device": shop.device_id, "day": day, "kind": kind}
-    return int(session.connection().execute(_NEXT_SEQ, params).scalar_one())
+    params = {"device": shop.device_id, "day": raw.db_date(day), "kind": kind}
+    return int(raw.one(raw.connection(session), _NEXT_SEQ, params)[0])
 
 
-_TABLES = Sale.metadata.tables
-_DAY_CLOSED = select(_TABLES["day_closes"].c.business_day).where(
-    _TABLES["day_closes"].c.device_id == bindparam("device"),
-    _TABLES["day_closes"].c.business_day == bindparam("day"),
-)
-_INSERT_SALE = insert(_TABLES["sales"])
-_INSERT_LINES = insert(_TABLES["sale_lines"])
-_INSERT_MOVES = insert(_TABLES["stock_moves"])
-_INSERT_PAYMENTS = insert(_TABLES["payments"])
+# The sale's statements run as plain SQL on the transaction's connection (storebox.db.raw).
+_INSERT_SALE = raw.insert_sql(
+    "sales",
+    (
+        "id", "number", "device_id", "business_day", "seq", "shift_id", "cashier_id",
+        "list_total_fen", "total_fen", "completed_at",
+    ),
+)  # fmt: skip
 _SELL_STOCK = (
-    update(_TABLES["products"])
-    .where(_TABLES["products"].c.id == bindparam("pid"))
-    .values(
-        stock_qty=_TABLES["products"].c.stock_qty - bindparam("q"),
-        sold_qty=_TABLES["products"].c.sold_qty + bindparam("q"),
-    )
+    "UPDATE products SET stock_qty = stock_qty - :q, sold_qty = sold_qty + :q WHERE id = :pid"
 )
 _NEXT_SEQ = (
-    sqlite_insert(_TABLES["counters"])
-    .values(
-        device_id=bindparam("device"), business_day=bindparam("day"), kind=bindparam("kind"), last=1
-    )
-    .on_conflict_do_update(
-        index_elements=["device_id", "business_day", "kind"],
-        set_={"last": _TABLES["counters"].c.last + 1},
-    )
-    .returning(_TABLES["counters"].c.last)
+    "INSERT INTO counters (device_id, business_day, kind, last) VALUES (:device, :day, :kind, 1) "
+    "ON CONFLICT (device_id, business_day, kind) DO UPDATE SET last = last + 1 RETURNING last"
 )
-_SALE_EXISTS = select(_TABLES["sales"].c.id).where(_TABLES["sales"].c.id == bindparam("id"))
-# One JSON parameter instead of an expanding IN: SQLAlchemy re-renders an expanding IN on
-# every execution, which cost more than the query.
-_PRODUCTS_FOUND = text("SELECT id FROM products WHERE id IN (SELECT value FROM json_each(:ids))")
+_PRODUCTS_FOUND = "SELECT id FROM products WHERE id IN (SELECT value FROM json_each(:ids))"
 
 
-def _check_can_record(session: Session, shop: Shop, cart: Cart, day: dt.date | None) -> str:
+#: Every question the sale's transaction must ask, in one statement: the open shift, whether
+#: the day is closed, whether this cart was already recorded, how many of its products exist.
+_CAN_RECORD = (
+    "SELECT (SELECT id FROM shifts WHERE device_id = :device AND status = 'open'), "
+    "EXISTS (SELECT 1 FROM day_closes WHERE device_id = :device AND business_day = :day), "
+    "EXISTS (SELECT 1 FROM sales WHERE id = :sale), "
+    "(SELECT COUNT(*) FROM products WHERE id IN (SELECT value FROM json_each(:ids)))"
+)
+
+
+def _check_can_record(session: Session, shop: Shop, cart: Cart, day: dt.date) -> str:
     """Everything that would stop the sale's transaction, as a message for the counter.
 
-    Prebuilt Core statements: this runs inside every sale. Returns the open shift's id.
+    One prebuilt statement: this runs inside every sale. Returns the open shift's id.
     """
-    conn = session.connection()
-    shift_id = require_open_shift_id(session, shop)
-    if (
-        day is not None
-        and conn.execute(_DAY_CLOSED, {"device": shop.device_id, "day": day}).first()
-    ):
+    ids = sorted({line.product_id for line in cart.lines})
+    params = {
+        "device": shop.device_id,
+        "day": raw.db_date(day),
+        "sale": cart.id,
+        "ids": json.dumps(ids),
+    }
+    conn = raw.connection(session)
+    shift_id, day_closed, recorded, found = raw.one(conn, _CAN_RECORD, params)
+    if shift_id is None:
+        raise RuleViolation(NO_OPEN_SHIFT)
+    if day_closed:
         raise RuleViolation(f"{day} 已日结 / business day {day} is already closed")
-    if conn.execute(_SALE_EXISTS, {"id": cart.id}).first() is not None:
+    if recorded:
         raise RuleViolation("此单已付款 / this cart has already been paid")
-    ids = {line.product_id for line in cart.lines}
-    found = set(conn.execute(_PRODUCTS_FOUND, {"ids": json.dumps(sorted(ids))}).scalars())
-    if missing := ids - found:
-        raise NotFound(f"商品不存在 / product(s) not found: {', '.join(sorted(missing))}")
-    return shift_id
+    if found != len(ids):
+        have = {row[0] for row in conn.execute(_PRODUCTS_FOUND, {"ids": json.dumps(ids)})}
+        missing = sorted(set(ids) - have)
+        raise NotFound(f"商品不存在 / product(s) not found: {', '.join(missing)}")
+    return str(shift_id)
 
 
 def require_open_day(session: Session, shop: Shop, day: dt.date) -> None:
@@ -1218,6 +1222,7 @@ def _record_sale(
     charged: list[tuple[str, str, PaymentResult]],
 ) -> SaleReceipt:
     now = shop.now()
+    at = raw.db_datetime(now)
     day = shop.business_day(now)
     try:
         with shop.store.write() as session:
@@ -1278,27 +1283,27 @@ def _record_sale(
                         card_name="",
                     )
                 )
-            conn = session.connection()
+            conn = raw.connection(session)
             conn.execute(
                 _INSERT_SALE,
                 {
                     "id": cart.id,
                     "number": number,
                     "device_id": shop.device_id,
-                    "business_day": day,
+                    "business_day": raw.db_date(day),
                     "seq": seq,
                     "shift_id": shift_id,
                     "cashier_id": actor.user_id,
                     "list_total_fen": plan.list_total,
                     "total_fen": plan.total,
-                    "completed_at": now,
+                    "completed_at": at,
                 },
             )
-            conn.execute(
+            conn.executemany(
                 _INSERT_LINES,
                 [{**_line_row(line), "sale_id": cart.id, "refunded_qty": 0} for line in lines],
             )
-            conn.execute(
+            conn.executemany(
                 _INSERT_MOVES,
                 [
                     {
@@ -1309,17 +1314,19 @@ def _record_sale(
                         "ref_id": cart.id,
                         "note": number,
                         "user_id": actor.user_id,
-                        "at": now,
+                        "at": at,
                     }
                     for line in lines
                 ],
             )
             if payments:  # a sale given away in full (price overridden to 0) has none
-                conn.execute(
+                conn.executemany(
                     _INSERT_PAYMENTS,
                     [{**_payment_row(p), "sale_id": cart.id} for p in payments],
                 )
-            conn.execute(_SELL_STOCK, [{"pid": line.product_id, "q": line.qty} for line in lines])
+            conn.executemany(
+                _SELL_STOCK, [{"pid": line.product_id, "q": line.qty} for line in lines]
+            )
             for _kind, reference, result in charged:
                 update_attempt(session, shop, reference, "used", result, f"sale {number}")
             receipt = SaleReceipt(
@@ -1348,7 +1355,7 @@ def _record_sale(
                     "seq": seq,
                 },
             )
-    except IntegrityError as exc:
+    except raw.INTEGRITY_ERRORS as exc:
         log.error("sale did not commit: %s", exc)
         raise RuleViolation(
             "销售未能保存（数据冲突），请重试 / the sale could not be saved (a conflicting record); "
@@ -1411,7 +1418,7 @@ def void_cart(shop: Shop, actor: Actor, cart: Cart, reason: str) -> str | None:
                     "total_fen": cart.total_fen,
                 },
             )
-    except IntegrityError:
+    except raw.INTEGRITY_ERRORS:
         raise RuleViolation("此单已作废 / this cart was already voided") from None
     cart.closed_as = "voided"
     return cart.id

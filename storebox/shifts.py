@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from storebox import outbox
+from storebox.db import raw
 from storebox.db.models import (
     CashMovement,
     DayClose,
@@ -66,11 +66,6 @@ def current_shift(session: Session, shop: Shop) -> Shift | None:
 
 NO_OPEN_SHIFT = "请先开班 / open a shift first (count the float into the drawer)"
 
-_SHIFTS = Shift.metadata.tables["shifts"]
-_OPEN_SHIFT_ID = select(_SHIFTS.c.id).where(
-    _SHIFTS.c.device_id == bindparam("device"), _SHIFTS.c.status == "open"
-)
-
 
 def require_open_shift(session: Session, shop: Shop) -> Shift:
     """The open shift of this device; money cannot move at the till without one."""
@@ -78,14 +73,6 @@ def require_open_shift(session: Session, shop: Shop) -> Shift:
     if shift is None:
         raise RuleViolation(NO_OPEN_SHIFT)
     return shift
-
-
-def require_open_shift_id(session: Session, shop: Shop) -> str:
-    """`require_open_shift` for the sale's hot path: one Core statement, no ORM object."""
-    shift_id = session.connection().execute(_OPEN_SHIFT_ID, {"device": shop.device_id}).scalar()
-    if shift_id is None:
-        raise RuleViolation(NO_OPEN_SHIFT)
-    return str(shift_id)
 
 
 def open_shift(shop: Shop, actor: Actor, float_fen: int) -> ShiftInfo:
@@ -121,7 +108,7 @@ def open_shift(shop: Shop, actor: Actor, float_fen: int) -> ShiftInfo:
                 },
             )
             return ShiftInfo(shift.id, actor.user_id, day.isoformat(), float_fen, "open")
-    except IntegrityError:
+    except raw.INTEGRITY_ERRORS:
         # The partial unique index caught a second till process opening at the same moment.
         raise RuleViolation("已有未交班的班次 / a shift is already open on this till") from None
 

@@ -60,7 +60,12 @@ class Store:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except (OperationalError, SADatabaseError, sqlite3.OperationalError) as exc:
+        except (
+            OperationalError,
+            SADatabaseError,
+            sqlite3.OperationalError,
+            sqlite3.DatabaseError,
+        ) as exc:
             message = explain_sqlite_error(exc)
             if message is None:
                 raise
