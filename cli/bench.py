@@ -98,6 +98,74 @@ def bare_insert_transaction_ms(path: Path, rows: int, repeat: int) -> list[float
         con.close()
 
 
+def schema_floor_ms(db: Path, product_ids: list[str], repeat: int) -> list[float]:
+    """A second baseline for a sale: the same rows a 3-line cash sale writes, into the shop's
+    real tables with all their indexes, as bare SQL with constant values — the floor that
+    this schema's page writes set, with none of storebox's Python in it."""
+    con = bare_connection(db)
+    device, shift, user = con.execute(
+        "SELECT s.device_id, s.id, s.user_id FROM shifts s WHERE s.status = 'open'"
+    ).fetchone()
+    seq = iter(range(1, 10**9))
+    jseq = iter(range(10**8, 10**9))
+    at = "2099-01-01 00:00:00.000000"
+
+    def one() -> None:
+        n = next(seq)
+        sid = f"floor-{n:012d}"
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(
+            "INSERT INTO counters VALUES (?, '2099-01-01', 'floor', 1) ON CONFLICT DO UPDATE "
+            "SET last = last + 1 RETURNING last",
+            (device,),
+        ).fetchone()
+        con.execute(
+            "INSERT INTO sales (id, number, device_id, business_day, seq, shift_id, cashier_id, "
+            "list_total_fen, total_fen, completed_at) VALUES (?,?,?,'2099-01-01',?,?,?,900,900,?)",
+            (sid, f"F{n}", device, n, shift, user, at),
+        )
+        for k in range(3):
+            pid = product_ids[(n * 3 + k) % len(product_ids)]
+            con.execute(
+                "INSERT INTO sale_lines (id, sale_id, line_no, product_id, name, barcode, qty, "
+                "list_price_fen, unit_price_fen, line_total_fen, refunded_qty) "
+                "VALUES (?,?,?,?,'x','6900000000000',1,300,300,300,0)",
+                (f"{sid}-{k}", sid, k + 1, pid),
+            )
+            con.execute(
+                "INSERT INTO stock_moves (id, product_id, qty_delta, reason, ref_id, note, user_id, at) "
+                "VALUES (?,?,-1,'sale',?,'',?,?)",
+                (f"{sid}-m{k}", pid, sid, user, at),
+            )
+            con.execute(
+                "UPDATE products SET stock_qty = stock_qty - 1, sold_qty = sold_qty + 1 WHERE id = ?",
+                (pid,),
+            )
+        con.execute(
+            "INSERT INTO payments (id, sale_id, kind, amount_fen, tendered_fen, change_fen, "
+            "refunded_fen, auth_code, terminal_id, trace, receipt_no, masked_pan, card_name) "
+            "VALUES (?,?,'cash',900,900,0,0,'','','','','','')",
+            (f"{sid}-p", sid),
+        )
+        j = next(jseq)
+        con.execute(
+            "INSERT INTO journal (seq, id, at, kind, ref_id, payload_json, prev_hash, hash) "
+            "VALUES (?,?,?,'floor',?,'{}','0',?)",
+            (j, f"{sid}-j", at, sid, f"h{j}"),
+        )
+        con.execute(
+            "INSERT INTO outbox (event_id, kind, payload_json, created_at, status, attempts) "
+            "VALUES (?,'floor','{}',?,'pending',0)",
+            (f"{sid}-o", at),
+        )
+        con.execute("COMMIT")
+
+    try:
+        return timed(one, repeat)
+    finally:
+        con.close()
+
+
 def bare_lookup_ms(path: Path, codes: list[str], repeat: int) -> list[float]:
     """The baseline for a barcode look-up: one SELECT by primary key on plain sqlite3."""
     con = sqlite3.connect(path)
@@ -488,6 +556,18 @@ def run(
                 median(samples) / median(bare),
                 note=f"3 lines, cash, the whole checkout(); bare = {rows_written} single-row "
                 "INSERTs in one BEGIN IMMEDIATE transaction, WAL, synchronous=FULL",
+            )
+        )
+        floor = schema_floor_ms(settings.db_path, ids[:5000], len(carts))
+        figures.append(
+            Figure(
+                "sale_commit_vs_schema_floor",
+                median(samples),
+                "ms",
+                "report",
+                median(floor),
+                median(samples) / median(floor),
+                note="floor = the same rows into the real tables and indexes as bare SQL",
             )
         )
         figures.append(
