@@ -58,7 +58,14 @@ _INSERT = raw.insert_sql(
 
 
 def append(
-    session: Session, *, entry_id: str, at: dt.datetime, kind: str, ref_id: str | None, payload: Any
+    session: raw.Handle,
+    *,
+    entry_id: str,
+    at: dt.datetime,
+    kind: str,
+    ref_id: str | None,
+    payload: Any = None,
+    payload_json: str | None = None,
 ) -> str:
     """Append one entry in the caller's transaction; returns its hash.
 
@@ -68,7 +75,8 @@ def append(
     conn = raw.connection(session)
     last = raw.one(conn, _LAST)
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    payload_json = canonical(payload)
+    if payload_json is None:
+        payload_json = canonical(payload)
     digest = entry_hash(prev, seq, entry_id, at, kind, ref_id, payload_json)
     conn.execute(
         _INSERT,

@@ -23,13 +23,21 @@ _INSERT = raw.insert_sql(
 )
 
 
-def enqueue(session: Session, *, event_id: str, at: dt.datetime, kind: str, payload: Any) -> None:
+def enqueue(
+    session: raw.Handle,
+    *,
+    event_id: str,
+    at: dt.datetime,
+    kind: str,
+    payload: Any = None,
+    payload_json: str | None = None,
+) -> None:
     raw.connection(session).execute(
         _INSERT,
         {
             "event_id": event_id,
             "kind": kind,
-            "payload_json": journal.canonical(payload),
+            "payload_json": journal.canonical(payload) if payload_json is None else payload_json,
             "created_at": raw.db_datetime(at),
             "status": "pending",
             "attempts": 0,
@@ -42,10 +50,11 @@ def pending_count(session: Session) -> int:
 
 
 def record(
-    session: Session, *, at: dt.datetime, kind: str, ref_id: str | None, payload: dict[str, Any]
+    session: raw.Handle, *, at: dt.datetime, kind: str, ref_id: str | None, payload: dict[str, Any]
 ) -> str:
     """Journal a money event and queue it for the hub, under one id, in the caller's transaction."""
     event_id = new_id()
-    journal.append(session, entry_id=event_id, at=at, kind=kind, ref_id=ref_id, payload=payload)
-    enqueue(session, event_id=event_id, at=at, kind=kind, payload={"ref_id": ref_id, **payload})
+    body = journal.canonical({"ref_id": ref_id, **payload})  # one spelling for both records
+    journal.append(session, entry_id=event_id, at=at, kind=kind, ref_id=ref_id, payload_json=body)
+    enqueue(session, event_id=event_id, at=at, kind=kind, payload_json=body)
     return event_id

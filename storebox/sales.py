@@ -478,17 +478,22 @@ def release_attempts(references: Iterable[str]) -> None:
 
 
 def update_attempt(
-    session: Session,
+    session: raw.Handle,
     shop: Shop,
     reference: str,
     status: str,
     result: PaymentResult | None,
     note: str,
 ) -> None:
-    attempt = session.scalars(
-        select(PaymentAttempt).where(PaymentAttempt.reference == reference)
-    ).one()
-    data = _attempt_data(attempt.result_json)
+    """Record what became of an attempt, in the caller's transaction (plain SQL: it runs
+    inside the sale's)."""
+    conn = raw.connection(session)
+    row = raw.one(
+        conn, "SELECT result_json FROM payment_attempts WHERE reference = ?", (reference,)
+    )
+    if row is None:
+        raise LookupError(f"no payment attempt {reference!r}")
+    data = _attempt_data(row[0])
     if result is not None:
         data["last"] = result_dict(result)
     history = data.get("history") if isinstance(data.get("history"), list) else []
@@ -502,9 +507,15 @@ def update_attempt(
         }
     )
     data["history"] = history
-    attempt.status = status
-    attempt.result_json = journal.canonical(data)
-    attempt.resolved_at = None if status in OPEN_STATUSES else shop.now()
+    conn.execute(
+        "UPDATE payment_attempts SET status = ?, result_json = ?, resolved_at = ? WHERE reference = ?",
+        (
+            status,
+            journal.canonical(data),
+            None if status in OPEN_STATUSES else raw.db_datetime(shop.now()),
+            reference,
+        ),
+    )
 
 
 def mark_attempt(
@@ -1054,7 +1065,7 @@ class SaleView:
 # --------------------------------------------------------------------------------------------
 
 
-def next_seq(session: Session, shop: Shop, day: dt.date, kind: str) -> int:
+def next_seq(session: raw.Handle, shop: Shop, day: dt.date, kind: str) -> int:
     """The next number of `kind` for this device and business day, in the caller's transaction
     (an upsert: the counters' primary key, not a search, decides)."""
     params = {"device": shop.device_id, "day": raw.db_date(day), "kind": kind}
@@ -1089,7 +1100,7 @@ _CAN_RECORD = (
 )
 
 
-def _check_can_record(session: Session, shop: Shop, cart: Cart, day: dt.date) -> str:
+def _check_can_record(session: raw.Handle, shop: Shop, cart: Cart, day: dt.date) -> str:
     """Everything that would stop the sale's transaction, as a message for the counter.
 
     One prebuilt statement: this runs inside every sale. Returns the open shift's id.
@@ -1225,11 +1236,11 @@ def _record_sale(
     at = raw.db_datetime(now)
     day = shop.business_day(now)
     try:
-        with shop.store.write() as session:
+        with shop.store.write_sql() as session:
             shift_id = _check_can_record(session, shop, cart, day)
             seq = next_seq(session, shop, day, "sale")
             number = sale_number(day, shop.device_no, seq)
-            # Core statements with executemany, not ORM objects: this is the till's hot path,
+            # Plain SQL on the transaction's own connection, not ORM objects: the till's hot path,
             # and the unit of work's bookkeeping cost more than the SQL (storebox bench).
             lines = tuple(
                 SaleLineInfo(
@@ -1283,7 +1294,7 @@ def _record_sale(
                         card_name="",
                     )
                 )
-            conn = raw.connection(session)
+            conn = session
             conn.execute(
                 _INSERT_SALE,
                 {

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -55,6 +56,28 @@ class Store:
         with self._guard(), self._write() as session, session.begin():
             session.connection()  # BEGIN IMMEDIATE now: wait for the lock here, not mid-operation
             yield session
+
+    @contextmanager
+    def write_sql(self) -> Iterator[sqlite3.Connection]:
+        """One BEGIN IMMEDIATE transaction on a pooled connection's own sqlite3 handle.
+
+        For the till's hot path (a sale), where a Session's machinery costs more than the SQL;
+        the pool's connect hook has set the same pragmas, and the same guard maps failures.
+        """
+        with self._guard():
+            pooled = self.engine.raw_connection()
+            try:
+                conn = cast(sqlite3.Connection, pooled.driver_connection)
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                pooled.close()  # back to the pool
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

@@ -17,10 +17,15 @@ from typing import Any, cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+#: Either a Session in a transaction or the sqlite3 connection of `Store.write_sql()`.
+Handle = Session | sqlite3.Connection
 
-def connection(session: Session) -> sqlite3.Connection:
-    """The sqlite3 connection under the session's current transaction (begun if need be)."""
-    return cast(sqlite3.Connection, session.connection().connection.driver_connection)
+
+def connection(handle: Handle) -> sqlite3.Connection:
+    """The sqlite3 connection under the handle's current transaction (begun if need be)."""
+    if isinstance(handle, sqlite3.Connection):
+        return handle
+    return cast(sqlite3.Connection, handle.connection().connection.driver_connection)
 
 
 def db_datetime(value: dt.datetime) -> str:
