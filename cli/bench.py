@@ -78,9 +78,24 @@ def bare_connection(path: Path) -> sqlite3.Connection:
     return con
 
 
-def bare_insert_transaction_ms(path: Path, rows: int, repeat: int) -> list[float]:
+def interleaved(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Milliseconds per call of each function, taking turns, so that every one of them meets
+    the same disk weather (writeback of earlier work, the WAL checkpoint) in the same run."""
+    out: dict[str, list[float]] = {name: [] for name in calls}
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for name, fn in calls.items():
+                t0 = time.perf_counter()
+                fn()
+                out[name].append((time.perf_counter() - t0) * 1000)
+    finally:
+        gc.enable()
+    return out
+
+
+def bare_insert_transaction(con: sqlite3.Connection, rows: int) -> Callable[[], None]:
     """The baseline for a sale: one durable transaction of `rows` single-row INSERTs."""
-    con = bare_connection(path)
     con.execute("CREATE TABLE IF NOT EXISTS bare (id TEXT PRIMARY KEY, a INTEGER, b TEXT)")
     counter = iter(range(10**9))
 
@@ -92,22 +107,18 @@ def bare_insert_transaction_ms(path: Path, rows: int, repeat: int) -> list[float
             )
         con.execute("COMMIT")
 
-    try:
-        return timed(one, repeat)
-    finally:
-        con.close()
+    return one
 
 
-def schema_floor_ms(db: Path, product_ids: list[str], repeat: int) -> list[float]:
+def schema_floor(con: sqlite3.Connection, product_ids: list[str]) -> Callable[[], None]:
     """A second baseline for a sale: the same rows a 3-line cash sale writes, into the shop's
     real tables with all their indexes, as bare SQL with constant values — the floor that
     this schema's page writes set, with none of storebox's Python in it."""
-    con = bare_connection(db)
     device, shift, user = con.execute(
         "SELECT s.device_id, s.id, s.user_id FROM shifts s WHERE s.status = 'open'"
     ).fetchone()
     seq = iter(range(1, 10**9))
-    jseq = iter(range(10**8, 10**9))
+    jseq = iter(range(-1, -(10**9), -1))  # below the real journal, which counts up from its max
     at = "2099-01-01 00:00:00.000000"
 
     def one() -> None:
@@ -160,10 +171,7 @@ def schema_floor_ms(db: Path, product_ids: list[str], repeat: int) -> list[float
         )
         con.execute("COMMIT")
 
-    try:
-        return timed(one, repeat)
-    finally:
-        con.close()
+    return one
 
 
 def bare_lookup_ms(path: Path, codes: list[str], repeat: int) -> list[float]:
@@ -544,8 +552,19 @@ def run(
             cart = next(c_it)
             sales.checkout(shop, owner, cart, [sales.Cash(cart.total_fen)])
 
-        samples = timed(sell, len(carts))
-        bare = bare_insert_transaction_ms(work_dir / "bare.db", rows_written, len(carts))
+        bare_con = bare_connection(work_dir / "bare.db")
+        floor_con = bare_connection(settings.db_path)
+        runs = interleaved(
+            {
+                "sale": sell,
+                "bare": bare_insert_transaction(bare_con, rows_written),
+                "floor": schema_floor(floor_con, ids[:5000]),
+            },
+            len(carts),
+        )
+        bare_con.close()
+        floor_con.close()
+        samples, bare, floor = runs["sale"], runs["bare"], runs["floor"]
         figures.append(
             Figure(
                 "sale_commit_median",
@@ -555,10 +574,9 @@ def run(
                 median(bare),
                 median(samples) / median(bare),
                 note=f"3 lines, cash, the whole checkout(); bare = {rows_written} single-row "
-                "INSERTs in one BEGIN IMMEDIATE transaction, WAL, synchronous=FULL",
+                "INSERTs in one BEGIN IMMEDIATE transaction, WAL, synchronous=FULL; taken in turns",
             )
         )
-        floor = schema_floor_ms(settings.db_path, ids[:5000], len(carts))
         figures.append(
             Figure(
                 "sale_commit_vs_schema_floor",
