@@ -98,6 +98,9 @@ def _users(args: argparse.Namespace) -> int:
 
 def _demo_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sales", type=int, default=12, help="how many sales the demo morning has")
+    parser.add_argument(
+        "--no-window", action="store_true", help="seed and sell, print, do not open the till"
+    )
     _json_flag(parser)
 
 
@@ -132,6 +135,44 @@ def _demo(args: argparse.Namespace) -> int:
     )
     summary.pop("z_report_text")
     emit(args, summary, text)
+    if args.no_window or args.json:
+        return 0
+    with open_demo(args) as shop:
+        return _open_cashier(shop)
+
+
+def _open_cashier(shop: Shop) -> int:
+    from ui.cashier import run
+
+    return run.run(shop, shop.settings.language)
+
+
+def _cashier_args(parser: argparse.ArgumentParser) -> None:
+    del parser  # everything comes from the common flags and the config
+
+
+def _cashier(args: argparse.Namespace) -> int:
+    with open_from_args(args) as shop:
+        return _open_cashier(shop)
+
+
+def _screenshot_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="folder for the PNG files")
+    parser.add_argument("--language", choices=["zh_CN", "en"], default=None)
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    from ui import screenshots
+
+    settings = load_settings(args)
+    with tempfile.TemporaryDirectory(prefix="storebox-shots-") as tmp:
+        data = args.data_dir or Path(tmp)
+        settings = dataclasses.replace(settings, data_dir=data)
+        with open_shop(settings) as shop:
+            demo.build(shop, sales_count=8)
+            written = screenshots.render_all(shop, args.out, args.language or settings.language)
+    for path in written:
+        print(path)
     return 0
 
 
@@ -231,6 +272,12 @@ def _bench(args: argparse.Namespace) -> int:
 
 REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
     "demo": ("the demo shop: people, ~300 real goods and a morning's sales", _demo_args, _demo),
+    "cashier": ("the cashier's window (the till)", _cashier_args, _cashier),
+    "screenshot": (
+        "every screen rendered offscreen to PNG with demo data",
+        _screenshot_args,
+        _screenshot,
+    ),
     "simulate": (
         "a realistic stream of sales, refunds, voids and shift changes through the real use cases",
         _simulate_args,

@@ -45,7 +45,7 @@ def test_help_explains_every_subcommand_in_a_line(capsys: pytest.CaptureFixture[
 
 
 def test_demo_then_reports_and_check(capsys: pytest.CaptureFixture[str], data: Path) -> None:
-    code, out, _ = run(capsys, "demo", "--data-dir", str(data), "--sales", "5", "--json")
+    code, out, _ = run(capsys, "demo", "--no-window", "--data-dir", str(data), "--sales", "5", "--json")
     assert code == 0
     demo = json.loads(out)
     assert demo["products_added"] >= 300
@@ -71,7 +71,7 @@ def test_demo_then_reports_and_check(capsys: pytest.CaptureFixture[str], data: P
 def test_demo_twice_keeps_the_shop_and_sells_more(
     capsys: pytest.CaptureFixture[str], data: Path
 ) -> None:
-    assert run(capsys, "demo", "--data-dir", str(data), "--sales", "2")[0] == 0
+    assert run(capsys, "demo", "--no-window", "--data-dir", str(data), "--sales", "2")[0] == 0
     code, out, _ = run(capsys, "demo", "--data-dir", str(data), "--sales", "3", "--json")
     assert code == 0
     assert json.loads(out)["products_added"] == 0

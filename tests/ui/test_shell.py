@@ -1,0 +1,54 @@
+"""The window around the screens: sign in, lock, messages, status bar, language."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from storebox import demo
+from tests.ui.conftest import settle, sign_in
+from ui.cashier.window import CashierWindow
+
+
+def test_sign_in_with_the_keyboard_and_lock_with_f12(qtbot: QtBot, window: CashierWindow) -> None:
+    assert window.actor is None and window.stack.currentWidget() is window.signin
+    sign_in(qtbot, window, *demo.CASHIERS[0])
+    assert window.actor is not None and window.actor.name == demo.CASHIERS[0][0]
+    assert demo.CASHIERS[0][0] in window.user_label.text()
+    assert window.stack.currentWidget() is not window.signin
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    settle(qtbot)
+    assert window.actor is None and window.stack.currentWidget() is window.signin
+
+
+def test_sign_in_with_the_on_screen_keypad(qtbot: QtBot, window: CashierWindow) -> None:
+    name, pin = demo.OWNER
+    for button in window.signin.people.buttons():
+        if button.property("user_name") == name:
+            button.click()
+    pad = window.signin.pin.keypad
+    digits = {b.text(): b for b in pad.findChildren(type(window.lock_button)) if b.text().isdigit()}
+    for digit in pin:
+        digits[digit].click()
+    pad.ok.emit()
+    settle(qtbot)
+    assert window.actor is not None and window.actor.is_owner
+
+
+def test_a_wrong_pin_is_refused_and_says_how_many_tries_are_left(
+    qtbot: QtBot, window: CashierWindow
+) -> None:
+    sign_in(qtbot, window, demo.CASHIERS[0][0], "0000")
+    assert window.actor is None
+    assert "tries left" in window.signin.message.text()
+
+
+def test_status_bar_tells_the_truth(qtbot: QtBot, window: CashierWindow) -> None:
+    sign_in(qtbot, window, *demo.OWNER)
+    window.refresh_status()
+    settle(qtbot)
+    assert "店主" in window.status_user.text()
+    assert "No open shift" in window.status_shift.text()
+    assert "no hub" in window.status_sync.text()
+    # the demo catalogue queued one event per product for the hub
+    assert int(window.status_pending.text().rsplit(" ", 1)[-1]) >= 300

@@ -1,0 +1,1 @@
+"""The cashier's desktop window and its screens."""

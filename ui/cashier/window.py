@@ -1,0 +1,287 @@
+"""The cashier's window: navigation, the screens, a message bar and a truthful status bar.
+
+The window holds who is signed in (`actor`). Locking (F12) returns to the sign-in screen
+without losing the sale in progress. Screens are `Page`s listed in `ui.cashier.pages.PAGES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storebox import outbox, shifts
+from storebox.shop import Shop
+from storebox.users import Actor
+from ui.app import Language, cjk_font_available
+from ui.cashier.page import Page
+from ui.cashier.signin import SignInScreen
+from ui.ops import CoreOp
+from ui.scanner import WedgeScanner
+from ui.widgets.keypad import add_shortcut
+
+log = logging.getLogger(__name__)
+
+STATUS_EVERY_MS = 5_000
+
+
+@dataclass(frozen=True)
+class TillStatus:
+    shift_user: str | None
+    shift_opened: dt.datetime | None
+    pending_events: int
+
+
+class CashierWindow(QMainWindow):
+    def __init__(self, shop: Shop, language: Language, scanner: WedgeScanner | None = None) -> None:
+        super().__init__()
+        from ui.cashier.pages import PAGES  # the screens import this module's type
+
+        self.shop = shop
+        self.language = language
+        self.actor: Actor | None = None
+        self.scanner = scanner
+        self.setObjectName("cashierWindow")
+        self.resize(1366, 768)
+
+        central = QWidget(self)
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        self.top = QFrame(central)
+        self.top.setObjectName("topBar")
+        top = QHBoxLayout(self.top)
+        self.shop_label = QLabel(shop.settings.store_name, self.top)
+        self.shop_label.setObjectName("shopName")
+        self.user_label = QLabel(self.top)
+        self.user_label.setObjectName("userLabel")
+        self.lock_button = QPushButton(self.top)
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lock_button.clicked.connect(self.lock)
+        top.addWidget(self.shop_label)
+        top.addStretch(1)
+        top.addWidget(self.user_label)
+        top.addWidget(self.lock_button)
+        root.addWidget(self.top)
+
+        self.message = QLabel(central)
+        self.message.setObjectName("messageBar")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.message.hide)
+        root.addWidget(self.message)
+
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        self.nav = QFrame(central)
+        self.nav.setObjectName("nav")
+        nav = QVBoxLayout(self.nav)
+        self.nav_buttons: dict[str, QPushButton] = {}
+        self.stack = QStackedWidget(central)
+        self.pages: dict[str, Page] = {}
+        for page_type in PAGES:
+            page = page_type(self)
+            self.pages[page.key] = page
+            self.stack.addWidget(page)
+            button = QPushButton(self.nav)
+            button.setObjectName("navButton")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(self._opener(page.key))
+            nav.addWidget(button)
+            self.nav_buttons[page.key] = button
+            if page.shortcut:
+                add_shortcut(self, page.shortcut, self._opener(page.key))
+        nav.addStretch(1)
+        self.signin = SignInScreen(self)
+        self.signin.signed_in.connect(self.sign_in)
+        self.stack.addWidget(self.signin)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        root.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.status = QStatusBar(self)
+        self.setStatusBar(self.status)
+        self.status_user = QLabel(self)
+        self.status_shift = QLabel(self)
+        self.status_sync = QLabel(self)
+        self.status_pending = QLabel(self)
+        self.status_devices = QLabel(self)
+        self.status_font = QLabel(self)
+        self.status_font.setObjectName("warning")
+        for label in (
+            self.status_user,
+            self.status_shift,
+            self.status_sync,
+            self.status_pending,
+            self.status_devices,
+        ):
+            self.status.addPermanentWidget(label)
+        self.status.addWidget(self.status_font)
+        self.last_status: TillStatus | None = None
+        self.has_cjk_font = cjk_font_available()
+        if not self.has_cjk_font:
+            log.warning("no font that can draw Chinese is installed (Debian: fonts-noto-cjk)")
+
+        add_shortcut(self, "F12", self.lock)
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start(STATUS_EVERY_MS)
+
+        if scanner is not None:
+            scanner.scanned.connect(self.on_scan)
+        self.retranslate()
+        self.lock()
+        self.refresh_status()
+
+    # People ------------------------------------------------------------------------------
+
+    def sign_in(self, actor: Actor) -> None:
+        self.actor = actor
+        self.nav.setEnabled(True)
+        for key, button in self.nav_buttons.items():
+            button.setVisible(actor.is_owner or not self.pages[key].owner_only)
+        self.retranslate()
+        self.show_page(next(iter(self.pages)))
+        self.refresh_status()
+
+    def lock(self) -> None:
+        """Back to the sign-in screen; the sale in progress stays as it is."""
+        self.actor = None
+        self.nav.setEnabled(False)
+        for button in self.nav_buttons.values():
+            button.setChecked(False)
+        self.stack.setCurrentWidget(self.signin)
+        self.signin.load_people()
+        self.retranslate()
+
+    # Screens -----------------------------------------------------------------------------
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def _opener(self, key: str) -> Callable[[], None]:
+        return lambda: self.show_page(key)
+
+    def show_page(self, key: str) -> None:
+        if self.actor is None:
+            return
+        page = self.pages[key]
+        if page.owner_only and not self.actor.is_owner:
+            self.show_error(self.tr("Only the owner can open this screen."))
+            return
+        for k, button in self.nav_buttons.items():
+            button.setChecked(k == key)
+        self.stack.setCurrentWidget(page)
+        page.activate()
+
+    def on_scan(self, code: str) -> None:
+        if self.actor is None:
+            self.show_error(self.tr("Sign in before scanning."))
+            return
+        page = self.current_page()
+        if page is not None and page.on_scan(code):
+            return
+        sell = self.pages.get("sell")
+        if sell is not None and sell is not page:
+            self.show_page("sell")
+            sell.on_scan(code)
+
+    # Messages and status -----------------------------------------------------------------
+
+    def show_error(self, text: str) -> None:
+        self._show_message(text, "error")
+
+    def show_info(self, text: str) -> None:
+        self._show_message(text, "info")
+
+    def _show_message(self, text: str, kind: str) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", kind)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+        self._message_timer.start(8_000 if kind == "error" else 4_000)
+
+    def refresh_status(self) -> None:
+        shop = self.shop
+
+        def read() -> TillStatus:
+            with shop.store.read() as session:
+                shift = shifts.current_shift(session, shop)
+                name = shifts._user_name(session, shift.user_id) if shift else None
+                return TillStatus(
+                    name, shift.opened_at if shift else None, outbox.pending_count(session)
+                )
+
+        CoreOp(self, read).success(self._show_status).run()
+
+    def _show_status(self, status: TillStatus) -> None:
+        self.last_status = status
+        self.retranslate_status()
+
+    def retranslate_status(self) -> None:
+        who = self.actor.name if self.actor else self.tr("nobody")
+        self.status_user.setText(self.tr("Signed in: %1").replace("%1", who))
+        status = self.last_status
+        if status is None or status.shift_user is None:
+            self.status_shift.setText(self.tr("No open shift"))
+        else:
+            opened = (
+                status.shift_opened.astimezone(self.shop.settings.zone)
+                if status.shift_opened
+                else None
+            )
+            since = opened.strftime("%H:%M") if opened else ""
+            self.status_shift.setText(
+                self.tr("Shift: %1 since %2").replace("%1", status.shift_user).replace("%2", since)
+            )
+        # The hub arrives with the sync issue: say so rather than pretend to be online.
+        self.status_sync.setText(self.tr("Sync: no hub configured"))
+        pending = status.pending_events if status else 0
+        self.status_pending.setText(self.tr("Waiting to sync: %1").replace("%1", str(pending)))
+        self.status_devices.setText(self.tr("Devices: none configured"))
+        if not self.has_cjk_font:
+            self.status_font.setText(
+                self.tr("No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes")
+            )
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("storebox — till"))
+        self.lock_button.setText(self.tr("Lock (F12)"))
+        if self.actor is None:
+            self.user_label.setText(self.tr("Locked"))
+        else:
+            role = self.tr("owner") if self.actor.is_owner else self.tr("cashier")
+            self.user_label.setText(f"{self.actor.name} · {role}")
+        for key, page in self.pages.items():
+            label = page.title()
+            if page.shortcut:
+                label += f"  {page.shortcut}"
+            self.nav_buttons[key].setText(label)
+        self.retranslate_status()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

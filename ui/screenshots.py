@@ -1,0 +1,61 @@
+"""`storebox screenshot --out DIR`: every screen, rendered offscreen with demo data, as PNG.
+
+Used to look at each screen before calling it done, and by the tests (every screen renders
+without a Qt warning)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from storebox import demo, users
+from storebox.shop import Shop
+from ui.cashier.run import build
+from ui.cashier.window import CashierWindow
+from ui.ops import reset_tasks, tasks
+
+SIZE = (1366, 768)
+
+
+def settle(app: QApplication, timeout_s: float = 10.0) -> None:
+    """Run the event loop until every background operation has come back."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if tasks().pending == 0:
+            app.processEvents()
+            return
+        time.sleep(0.005)
+    raise TimeoutError("background operations did not finish")
+
+
+def render_all(shop: Shop, out: Path, language: str) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    window, _language, _scanner = build(shop, language)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window.resize(*SIZE)
+    window.show()
+    written: list[Path] = []
+    try:
+        settle(app)
+        written.append(_grab(window, out / "00-signin.png", app))
+        owner = users.authenticate(shop, *demo.OWNER)
+        window.sign_in(owner)
+        settle(app)
+        for n, key in enumerate(window.pages, start=1):
+            window.show_page(key)
+            settle(app)
+            written.append(_grab(window, out / f"{n:02d}-{key}.png", app))
+    finally:
+        window.close()
+        reset_tasks()
+    return written
+
+
+def _grab(window: CashierWindow, path: Path, app: QApplication) -> Path:
+    app.processEvents()
+    window.grab().save(str(path))
+    return path
