@@ -1,146 +1,146 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="191"/>
+        <location filename="../../ui/cashier/window.py" line="191" />
         <source>Only the owner can open this screen.</source>
-        <translation type="unfinished"></translation>
+        <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="200"/>
+        <location filename="../../ui/cashier/window.py" line="200" />
         <source>Sign in before scanning.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="244"/>
+        <location filename="../../ui/cashier/window.py" line="244" />
         <source>nobody</source>
-        <translation type="unfinished"></translation>
+        <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="245"/>
+        <location filename="../../ui/cashier/window.py" line="245" />
         <source>Signed in: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="248"/>
+        <location filename="../../ui/cashier/window.py" line="248" />
         <source>No open shift</source>
-        <translation type="unfinished"></translation>
+        <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="257"/>
+        <location filename="../../ui/cashier/window.py" line="257" />
         <source>Shift: %1 since %2</source>
-        <translation type="unfinished"></translation>
+        <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="260"/>
+        <location filename="../../ui/cashier/window.py" line="260" />
         <source>Sync: no hub configured</source>
-        <translation type="unfinished"></translation>
+        <translation>同步：未连接云端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="262"/>
+        <location filename="../../ui/cashier/window.py" line="262" />
         <source>Waiting to sync: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="263"/>
+        <location filename="../../ui/cashier/window.py" line="263" />
         <source>Devices: none configured</source>
-        <translation type="unfinished"></translation>
+        <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="266"/>
+        <location filename="../../ui/cashier/window.py" line="266" />
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
-        <translation type="unfinished"></translation>
+        <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="270"/>
+        <location filename="../../ui/cashier/window.py" line="270" />
         <source>storebox — till</source>
-        <translation type="unfinished"></translation>
+        <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="271"/>
+        <location filename="../../ui/cashier/window.py" line="271" />
         <source>Lock (F12)</source>
-        <translation type="unfinished"></translation>
+        <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="273"/>
+        <location filename="../../ui/cashier/window.py" line="273" />
         <source>Locked</source>
-        <translation type="unfinished"></translation>
+        <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="275"/>
+        <location filename="../../ui/cashier/window.py" line="275" />
         <source>owner</source>
-        <translation type="unfinished"></translation>
+        <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="275"/>
+        <location filename="../../ui/cashier/window.py" line="275" />
         <source>cashier</source>
-        <translation type="unfinished"></translation>
+        <translation>收银员</translation>
     </message>
 </context>
 <context>
     <name>OwnerPinDialog</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="115"/>
+        <location filename="../../ui/cashier/signin.py" line="115" />
         <source>Owner approval</source>
-        <translation type="unfinished"></translation>
+        <translation>店主授权</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="128"/>
+        <location filename="../../ui/cashier/signin.py" line="128" />
         <source>Cancel (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>取消 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="136"/>
+        <location filename="../../ui/cashier/signin.py" line="136" />
         <source>This shop has no owner account.</source>
-        <translation type="unfinished"></translation>
+        <translation>本店没有店主账号。</translation>
     </message>
 </context>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="39"/>
-        <location filename="../../ui/cashier/settings_page.py" line="53"/>
+        <location filename="../../ui/cashier/settings_page.py" line="39" />
+        <location filename="../../ui/cashier/settings_page.py" line="53" />
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="50"/>
+        <location filename="../../ui/cashier/settings_page.py" line="50" />
         <source>That translation is missing; run ./dev to build it.</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少该语言的翻译文件；请运行 ./dev 生成。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="54"/>
+        <location filename="../../ui/cashier/settings_page.py" line="54" />
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
 </context>
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="66"/>
+        <location filename="../../ui/cashier/signin.py" line="66" />
         <source>Sign in: choose your name and enter your PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>登录：选择您的名字并输入 PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="67"/>
+        <location filename="../../ui/cashier/signin.py" line="67" />
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="101"/>
+        <location filename="../../ui/cashier/signin.py" line="101" />
         <source>Choose your name first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择您的名字。</translation>
     </message>
 </context>
 <context>
     <name>ops</name>
     <message>
-        <location filename="../../ui/ops.py" line="91"/>
+        <location filename="../../ui/ops.py" line="91" />
         <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
         <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>系统内部出错，已记录日志，未做任何更改。</translation>
     </message>
 </context>
 </TS>

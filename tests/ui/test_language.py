@@ -62,10 +62,10 @@ def test_switching_language_redraws_without_restart(qtbot: QtBot, window: Cashie
     page = window.pages["settings"]
     combo = page.language  # type: ignore[attr-defined]
     combo.setCurrentIndex(combo.findData("zh_CN"))
+    qtbot.waitUntil(lambda: window.lock_button.text() != english)
     settle(qtbot)
     chinese = window.lock_button.text()
     assert chinese != english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in window.status_shift.text())
     combo.setCurrentIndex(combo.findData("en"))
-    settle(qtbot)
-    assert window.lock_button.text() == english
+    qtbot.waitUntil(lambda: window.lock_button.text() == english)
