@@ -27,6 +27,7 @@ class SettingsPage(Page):
         self.language_label = QLabel(self)
         self.language = QComboBox(self)
         self.language.setObjectName("languageChoice")
+        self.language.setMaximumWidth(320)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.currentIndexChanged.connect(self._language_chosen)
