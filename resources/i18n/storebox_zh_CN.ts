@@ -82,17 +82,17 @@
 <context>
     <name>OwnerPinDialog</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="115" />
+        <location filename="../../ui/cashier/signin.py" line="122" />
         <source>Owner approval</source>
         <translation>店主授权</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="128" />
+        <location filename="../../ui/cashier/signin.py" line="135" />
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="136" />
+        <location filename="../../ui/cashier/signin.py" line="143" />
         <source>This shop has no owner account.</source>
         <translation>本店没有店主账号。</translation>
     </message>
@@ -100,18 +100,18 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="39" />
-        <location filename="../../ui/cashier/settings_page.py" line="53" />
+        <location filename="../../ui/cashier/settings_page.py" line="40" />
+        <location filename="../../ui/cashier/settings_page.py" line="54" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="50" />
+        <location filename="../../ui/cashier/settings_page.py" line="51" />
         <source>That translation is missing; run ./dev to build it.</source>
         <translation>缺少该语言的翻译文件；请运行 ./dev 生成。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="54" />
+        <location filename="../../ui/cashier/settings_page.py" line="55" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -129,7 +129,12 @@
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="101" />
+        <location filename="../../ui/cashier/signin.py" line="96" />
+        <source>Nobody can sign in yet. Create the owner first: storebox users add --role owner --name NAME</source>
+        <translation>还没有可登录的用户。请先创建店主：storebox users add --role owner --name 姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/signin.py" line="108" />
         <source>Choose your name first.</source>
         <translation>请先选择您的名字。</translation>
     </message>

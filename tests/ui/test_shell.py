@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from storebox import demo
+from storebox.shop import Shop
 from tests.ui.conftest import settle, sign_in
 from ui.cashier.window import CashierWindow
 
@@ -52,3 +53,17 @@ def test_status_bar_tells_the_truth(qtbot: QtBot, window: CashierWindow) -> None
     assert "no hub" in window.status_sync.text()
     # the demo catalogue queued one event per product for the hub
     assert int(window.status_pending.text().rsplit(" ", 1)[-1]) >= 300
+
+
+def test_a_shop_without_people_says_how_to_create_the_owner(qtbot: QtBot, shop: Shop) -> None:
+    from ui.cashier.run import build
+    from ui.ops import reset_tasks
+
+    win, _language, scanner = build(shop, "en")
+    qtbot.addWidget(win)
+    win.show()
+    settle(qtbot)
+    assert win.signin.people.buttons() == []
+    assert "storebox users add --role owner" in win.signin.message.text()
+    scanner.deleteLater()
+    reset_tasks()

@@ -89,6 +89,13 @@ class SignInScreen(QWidget):
         buttons = self.people.buttons()
         if buttons:
             buttons[0].setChecked(True)
+            self.message.clear()
+        else:
+            self.message.setText(
+                self.tr(
+                    "Nobody can sign in yet. Create the owner first: storebox users add --role owner --name NAME"
+                )
+            )
         self.pin.field.setFocus()
 
     def selected_name(self) -> str | None:
