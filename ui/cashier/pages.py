@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ui.cashier.page import Page
+from ui.cashier.products_page import ProductsPage
 from ui.cashier.settings_page import SettingsPage
 
 # Each screen's import and its line in PAGES are added by the screen's own change.
 PAGES: list[type[Page]] = [
     # sell
     # refund, shift, reports, history
-    # products
+    ProductsPage,
     SettingsPage,
 ]
