@@ -477,4 +477,500 @@
         <translation>没有条码为 %1 的商品。填写其余信息即可添加。</translation>
     </message>
 </context>
+<context>
+    <name>CartModel</name>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="122" />
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="123" />
+        <source>Goods</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="124" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="125" />
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="126" />
+        <source>Line total</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="147" />
+        <source>%1 (was %2)</source>
+        <translation>%1（原价 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="161" />
+        <source>Price changed by the owner: %1</source>
+        <translation>店主改价：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SearchModel</name>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>Goods</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>In stock</source>
+        <translation>库存</translation>
+    </message>
+</context>
+<context>
+    <name>SellPage</name>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="311" />
+        <source>Sell</source>
+        <translation>收银</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="315" />
+        <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
+        <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="318" />
+        <source>Scan or type to add goods</source>
+        <translation>扫码或输入以添加商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="320" />
+        <source>Enter adds the chosen result · Esc clears the search · F9 takes cash</source>
+        <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金收款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="322" />
+        <source>One less  -</source>
+        <translation>减一  -</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="323" />
+        <source>One more  +</source>
+        <translation>加一  +</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="324" />
+        <source>Qty  F8</source>
+        <translation>数量  F8</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="325" />
+        <source>Price  F10</source>
+        <translation>改价  F10</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="326" />
+        <source>Changing a price needs the owner's PIN</source>
+        <translation>改价需要店主密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="327" />
+        <source>Remove  Del</source>
+        <translation>删除  Del</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="328" />
+        <source>Void  Ctrl+Del</source>
+        <translation>作废  Ctrl+Del</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="329" />
+        <location filename="../../ui/cashier/sell_page.py" line="727" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="330" />
+        <source>Pay cash  F9</source>
+        <translation>现金收款  F9</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="331" />
+        <source>Card</source>
+        <translation>刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="332" />
+        <source>Wallet</source>
+        <translation>扫码支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="333" />
+        <source>Arrives with the payments issue</source>
+        <translation>将随支付功能一起推出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="337" />
+        <source>Card and wallet payments are not available yet (the payments issue).</source>
+        <translation>刷卡和扫码支付暂不可用（待支付功能上线）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="339" />
+        <location filename="../../ui/cashier/sell_page.py" line="730" />
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="340" />
+        <source>Scan the next item to start a new sale.</source>
+        <translation>扫描下一件商品即开始新的一单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="343" />
+        <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
+        <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="383" />
+        <location filename="../../ui/cashier/sell_page.py" line="441" />
+        <source>Finish or cancel the payment first.</source>
+        <translation>请先完成或取消收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="386" />
+        <source>Wallet payments are not available yet; take cash.</source>
+        <translation>扫码支付暂不可用，请收现金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="396" />
+        <source>Close the open dialog first, then scan again.</source>
+        <translation>请先关闭打开的对话框，再重新扫码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="403" />
+        <source>That is a customer's payment code, not goods: payment codes are taken at payment.</source>
+        <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="424" />
+        <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
+        <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="492" />
+        <source>Items: %1 · lines: %2</source>
+        <translation>件数：%1 · 行数：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="497" />
+        <source>No goods yet</source>
+        <translation>还没有商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="500" />
+        <source>Discount %1 (list %2)</source>
+        <translation>优惠 %1（原价合计 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="507" />
+        <source>Prices raised by %1</source>
+        <translation>加价 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="523" />
+        <source>Choose a line in the cart first.</source>
+        <translation>请先在购物车中选择一行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="532" />
+        <source>The quantity is 1: use Remove (Del) to take the line off.</source>
+        <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="582" />
+        <source>Changing the price of %1 needs the owner's PIN.</source>
+        <translation>修改 %1 的价格需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="611" />
+        <source>The cart is empty: there is nothing to void.</source>
+        <translation>购物车是空的，无需作废。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="632" />
+        <source>Sale voided: nothing was charged.</source>
+        <translation>本单已作废：未收取任何费用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="646" />
+        <source>The cart is empty: scan or search for goods first.</source>
+        <translation>购物车是空的：请先扫码或搜索商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="666" />
+        <source>The cart changed while paying: check the total and take the cash again.</source>
+        <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="686" />
+        <source>Sale %1 paid. Change: %2</source>
+        <translation>单号 %1 已收款。找零：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="701" />
+        <source>Something went wrong inside storebox; nothing was sold.</source>
+        <translation>storebox 内部出错，本单未成交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="719" />
+        <source>Paid · sale %1 · total %2</source>
+        <translation>已收款 · 单号 %1 · 合计 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="725" />
+        <source>Sale No.</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="726" />
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="728" />
+        <source>Discount</source>
+        <translation>优惠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="729" />
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="731" />
+        <source>Paid</source>
+        <translation>已付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="732" />
+        <source>list price %1</source>
+        <translation>原价 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="733" />
+        <source>Thank you!</source>
+        <translation>谢谢惠顾！</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="802" />
+        <location filename="../../ui/cashier/sell_page.py" line="853" />
+        <source>No goods match “%1”.</source>
+        <translation>没有与“%1”匹配的商品。</translation>
+    </message>
+</context>
+<context>
+    <name>PayCashDialog</name>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="144" />
+        <source>Pay cash</source>
+        <translation>现金收款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="145" />
+        <source>To pay</source>
+        <translation>应收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="146" />
+        <source>Cash given</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="147" />
+        <source>Exact</source>
+        <translation>正好</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="150" />
+        <source>Less than the total</source>
+        <translation>不够付合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="152" />
+        <source>The customer gives %1</source>
+        <translation>顾客付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="153" />
+        <source>Take cash  Enter</source>
+        <translation>收款  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="154" />
+        <source>Cancel  Esc</source>
+        <translation>取消  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="164" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="168" />
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="172" />
+        <source>Still to pay</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="183" />
+        <source>Type the amount of cash the customer gave.</source>
+        <translation>请输入顾客付的现金金额。</translation>
+    </message>
+</context>
+<context>
+    <name>QtyDialog</name>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="234" />
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="235" />
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="236" />
+        <source>Cancel  Esc</source>
+        <translation>取消  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="244" />
+        <source>A whole number from 1 to 9999.</source>
+        <translation>请输入 1 到 9999 的整数。</translation>
+    </message>
+</context>
+<context>
+    <name>PriceDialog</name>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="331" />
+        <source>Change the price</source>
+        <translation>改价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="333" />
+        <source>List price %1 · approved by %2</source>
+        <translation>原价 %1 · 批准人 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="337" />
+        <source>New unit price</source>
+        <translation>新单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="338" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="341" />
+        <source>Damaged packaging</source>
+        <translation>包装破损</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="342" />
+        <source>Near its date</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="343" />
+        <source>Shelf label shows less</source>
+        <translation>价签标价更低</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="344" />
+        <source>Regular customer</source>
+        <translation>老顾客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="347" />
+        <source>Change the price  Enter</source>
+        <translation>确认改价  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="348" />
+        <source>Cancel  Esc</source>
+        <translation>取消  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="358" />
+        <source>Type the new price.</source>
+        <translation>请输入新价格。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="362" />
+        <source>Say why the price changes.</source>
+        <translation>请填写改价原因。</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="401" />
+        <source>Void the sale</source>
+        <translation>作废本单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="403" />
+        <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
+        <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="407" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="410" />
+        <source>Customer changed their mind</source>
+        <translation>顾客不要了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="411" />
+        <source>Customer left</source>
+        <translation>顾客已离开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="412" />
+        <source>Not enough money</source>
+        <translation>顾客钱不够</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="413" />
+        <source>Scanned by mistake</source>
+        <translation>扫错了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="416" />
+        <source>Keep the sale  Esc</source>
+        <translation>保留本单  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="417" />
+        <source>Void the sale  Enter</source>
+        <translation>确认作废  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="421" />
+        <source>Say why the sale is voided.</source>
+        <translation>请填写作废原因。</translation>
+    </message>
+</context>
 </TS>

@@ -133,6 +133,10 @@ class OwnerPinDialog(QDialog):
         self.message.setObjectName("errorText")
         layout.addWidget(self.message)
         cancel = QPushButton(self.tr("Cancel (Esc)"), self)
+        # Not the dialog's default button: Enter in the PIN field submits the PIN (it would
+        # otherwise also "click" Cancel and close the dialog before the PIN is checked).
+        cancel.setAutoDefault(False)
+        cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         cancel.clicked.connect(self.reject)
         layout.addWidget(cancel)
 

@@ -1,0 +1,424 @@
+"""The sell screen's dialogs: take cash, change a quantity, change a price, void the sale.
+
+Each one works by touch (keypad, big buttons) and by keyboard (type, Enter, Esc). None of them
+calls the core: they collect what the person decided and the screen runs it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storebox.money import format_fen
+from ui.cashier.sell_cart import LineView
+from ui.widgets.keypad import Keypad
+from ui.widgets.money import MoneyEdit
+
+#: the notes a customer hands over most
+QUICK_NOTES_FEN = (1_000, 2_000, 5_000, 10_000)
+
+
+class _Dialog(QDialog):
+    """Enter belongs to the fields (they confirm); no button is a hidden 'default'."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setModal(True)
+
+    def finish_buttons(self) -> None:
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Set every visible text again."""
+
+
+class PayCashDialog(_Dialog):
+    """Amount tendered → change, shown large. `confirmed(tendered_fen)`; the screen sells."""
+
+    confirmed = Signal(int)
+
+    def __init__(self, parent: QWidget, total_fen: int) -> None:
+        super().__init__(parent)
+        self.setObjectName("payCash")
+        self.setMinimumWidth(540)
+        self.total_fen = total_fen
+        self._busy = False
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+
+        due = QHBoxLayout()
+        self.due_label = QLabel(self)
+        self.due_label.setObjectName("payCaption")
+        self.due = QLabel(format_fen(total_fen), self)
+        self.due.setObjectName("bigTotal")
+        self.due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        due.addWidget(self.due_label)
+        due.addWidget(self.due, 1)
+        layout.addLayout(due)
+
+        tendered = QHBoxLayout()
+        self.tendered_label = QLabel(self)
+        self.tendered_label.setObjectName("payCaption")
+        self.field = MoneyEdit(self)
+        self.field.setObjectName("tenderedField")
+        self.field.textChanged.connect(self._update_change)
+        self.field.returnPressed.connect(self.confirm)
+        tendered.addWidget(self.tendered_label)
+        tendered.addWidget(self.field, 1)
+        layout.addLayout(tendered)
+
+        quick = QHBoxLayout()
+        self.exact_button = QPushButton(self)
+        self.exact_button.setObjectName("quickCash")
+        self.exact_button.clicked.connect(lambda: self.field.set_fen(self.total_fen))
+        quick.addWidget(self.exact_button)
+        self.quick_buttons: dict[int, QPushButton] = {}
+        for note in QUICK_NOTES_FEN:
+            button = QPushButton(format_fen(note).replace(".00", ""), self)
+            button.setObjectName("quickCash")
+            button.clicked.connect(partial(self.field.set_fen, note))
+            # a note smaller than the total cannot pay it alone
+            button.setEnabled(note >= total_fen)
+            quick.addWidget(button)
+            self.quick_buttons[note] = button
+        layout.addLayout(quick)
+
+        change = QHBoxLayout()
+        self.change_label = QLabel(self)
+        self.change_label.setObjectName("payCaption")
+        self.change = QLabel(self)
+        self.change.setObjectName("bigChange")
+        self.change.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        change.addWidget(self.change_label)
+        change.addWidget(self.change, 1)
+        layout.addLayout(change)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+        # The keypad's OK is the one "take the cash" button (Enter does the same).
+        self.keypad = Keypad(self, with_point=True)
+        self.keypad.key.connect(self.field.insert)
+        self.keypad.back.connect(self.field.backspace)
+        self.keypad.ok.connect(self.confirm)
+        layout.addWidget(self.keypad, 1)
+
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(self.cancel_button)
+        self.finish_buttons()
+        self.retranslate()
+        # The exact amount, selected: most customers pay it, and the first digit typed replaces it.
+        self.field.set_fen(total_fen)
+        self.field.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Pay cash"))
+        self.due_label.setText(self.tr("To pay"))
+        self.tendered_label.setText(self.tr("Cash given"))
+        self.exact_button.setText(self.tr("Exact"))
+        for note, button in self.quick_buttons.items():
+            if not button.isEnabled():
+                button.setToolTip(self.tr("Less than the total"))
+            else:
+                button.setToolTip(self.tr("The customer gives %1").replace("%1", format_fen(note)))
+        self.keypad.set_ok_text(self.tr("Take cash  Enter"))
+        self.cancel_button.setText(self.tr("Cancel  Esc"))
+        self._update_change()
+
+    def tendered_fen(self) -> int | None:
+        return self.field.fen()
+
+    def _update_change(self) -> None:
+        tendered = self.field.fen()
+        self.message.clear()
+        if tendered is None:
+            self.change_label.setText(self.tr("Change"))
+            self.change.setText("—")
+            self.change.setProperty("short", False)
+        elif tendered >= self.total_fen:
+            self.change_label.setText(self.tr("Change"))
+            self.change.setText(format_fen(tendered - self.total_fen))
+            self.change.setProperty("short", False)
+        else:
+            self.change_label.setText(self.tr("Still to pay"))
+            self.change.setText(format_fen(self.total_fen - tendered))
+            self.change.setProperty("short", True)
+        self.change.style().unpolish(self.change)
+        self.change.style().polish(self.change)
+
+    def confirm(self) -> None:
+        if self._busy:
+            return
+        tendered = self.field.fen()
+        if tendered is None:
+            self.show_error(self.tr("Type the amount of cash the customer gave."))
+            return
+        self.confirmed.emit(tendered)
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.keypad.setEnabled(not busy)
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.field.selectAll()
+        self.field.setFocus()
+
+
+class QtyDialog(_Dialog):
+    """A new quantity for one line."""
+
+    def __init__(self, parent: QWidget, line: LineView) -> None:
+        super().__init__(parent)
+        self.setObjectName("qtyDialog")
+        self.line = line
+        layout = QVBoxLayout(self)
+        self.name = QLabel(line.name, self)
+        self.name.setObjectName("dialogHeading")
+        self.name.setWordWrap(True)
+        layout.addWidget(self.name)
+        self.field = QLineEdit(str(line.qty), self)
+        self.field.setObjectName("qtyField")
+        self.field.setValidator(QIntValidator(1, 9999, self))
+        self.field.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.field.returnPressed.connect(self._ok)
+        self.field.selectAll()
+        layout.addWidget(self.field)
+        self.keypad = Keypad(self)
+        self.keypad.key.connect(self.field.insert)
+        self.keypad.back.connect(self.field.backspace)
+        self.keypad.ok.connect(self._ok)
+        layout.addWidget(self.keypad)
+        self.message = QLabel(self)
+        self.message.setObjectName("errorText")
+        layout.addWidget(self.message)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(self.cancel_button)
+        self.finish_buttons()
+        self.retranslate()
+        self.field.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Quantity"))
+        self.keypad.set_ok_text(self.tr("OK"))
+        self.cancel_button.setText(self.tr("Cancel  Esc"))
+
+    def value(self) -> int | None:
+        text = self.field.text()
+        return int(text) if text.isdigit() and 1 <= int(text) <= 9999 else None
+
+    def _ok(self) -> None:
+        if self.value() is None:
+            self.message.setText(self.tr("A whole number from 1 to 9999."))
+            return
+        self.accept()
+
+
+class _ReasonDialog(_Dialog):
+    """A required reason with a few ready-made ones to tap."""
+
+    def add_reason(self, layout: QVBoxLayout) -> None:
+        self.reason_label = QLabel(self)
+        layout.addWidget(self.reason_label)
+        # Reasons are written in Chinese: the input method stays on here.
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reasonField")
+        self.reason.setMaxLength(200)
+        layout.addWidget(self.reason)
+        self.presets_box = QGridLayout()
+        layout.addLayout(self.presets_box)
+        self.preset_buttons: list[QPushButton] = []
+
+    def set_presets(self, texts: list[str]) -> None:
+        for button in self.preset_buttons:
+            self.presets_box.removeWidget(button)
+            button.deleteLater()
+        self.preset_buttons = []
+        for n, text in enumerate(texts):
+            button = QPushButton(text, self)
+            button.setObjectName("presetButton")
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(partial(self.reason.setText, text))
+            self.presets_box.addWidget(button, n // 2, n % 2)
+            self.preset_buttons.append(button)
+
+    def reason_text(self) -> str:
+        return self.reason.text().strip()
+
+
+class PriceDialog(_ReasonDialog):
+    """The owner changes one line's unit price, with a reason."""
+
+    def __init__(self, parent: QWidget, line: LineView, approver_name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("priceDialog")
+        self.line = line
+        self.approver_name = approver_name
+        # Left: what changes and why; right: the keypad for the price, its OK confirms.
+        outer = QHBoxLayout(self)
+        outer.setSpacing(16)
+        layout = QVBoxLayout()
+        outer.addLayout(layout, 1)
+        self.name = QLabel(line.name, self)
+        self.name.setObjectName("dialogHeading")
+        self.name.setWordWrap(True)
+        layout.addWidget(self.name)
+        self.list_price = QLabel(self)
+        layout.addWidget(self.list_price)
+        row = QHBoxLayout()
+        self.price_label = QLabel(self)
+        self.price = MoneyEdit(self)
+        self.price.setObjectName("priceField")
+        self.price.returnPressed.connect(self.reason_focus)
+        row.addWidget(self.price_label)
+        row.addWidget(self.price, 1)
+        layout.addLayout(row)
+        self.add_reason(layout)
+        self.reason.returnPressed.connect(self._ok)
+        self.message = QLabel(self)
+        self.message.setObjectName("errorText")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(self.cancel_button)
+        self.keypad = Keypad(self, with_point=True)
+        self.keypad.setMinimumWidth(300)
+        self.keypad.key.connect(self.price.insert)
+        self.keypad.back.connect(self.price.backspace)
+        self.keypad.ok.connect(self._ok)
+        outer.addWidget(self.keypad)
+        self.finish_buttons()
+        self.retranslate()
+        self.price.set_fen(line.unit_price_fen)
+        self.price.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Change the price"))
+        self.list_price.setText(
+            self.tr("List price %1 · approved by %2")
+            .replace("%1", format_fen(self.line.list_price_fen))
+            .replace("%2", self.approver_name)
+        )
+        self.price_label.setText(self.tr("New unit price"))
+        self.reason_label.setText(self.tr("Reason (required)"))
+        self.set_presets(
+            [
+                self.tr("Damaged packaging"),
+                self.tr("Near its date"),
+                self.tr("Shelf label shows less"),
+                self.tr("Regular customer"),
+            ]
+        )
+        self.keypad.set_ok_text(self.tr("Change the price  Enter"))
+        self.cancel_button.setText(self.tr("Cancel  Esc"))
+
+    def reason_focus(self) -> None:
+        self.reason.setFocus()
+
+    def price_fen(self) -> int | None:
+        return self.price.fen()
+
+    def _ok(self) -> None:
+        if self.price.fen() is None:
+            self.message.setText(self.tr("Type the new price."))
+            self.price.setFocus()
+            return
+        if not self.reason_text():
+            self.message.setText(self.tr("Say why the price changes."))
+            self.reason.setFocus()
+            return
+        self.accept()
+
+
+class VoidDialog(_ReasonDialog):
+    """Confirm that the whole cart is given up, and why."""
+
+    def __init__(self, parent: QWidget, item_count: int, total_fen: int) -> None:
+        super().__init__(parent)
+        self.setObjectName("voidDialog")
+        self.setMinimumWidth(520)
+        self.item_count = item_count
+        self.total_fen = total_fen
+        layout = QVBoxLayout(self)
+        self.question = QLabel(self)
+        self.question.setObjectName("dialogHeading")
+        self.question.setWordWrap(True)
+        layout.addWidget(self.question)
+        self.add_reason(layout)
+        self.reason.returnPressed.connect(self._ok)
+        self.message = QLabel(self)
+        self.message.setObjectName("errorText")
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button = QPushButton(self)
+        self.ok_button.setObjectName("danger")
+        self.ok_button.clicked.connect(self._ok)
+        buttons.addWidget(self.cancel_button, 1)
+        buttons.addWidget(self.ok_button, 1)
+        layout.addLayout(buttons)
+        self.finish_buttons()
+        self.retranslate()
+        self.reason.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Void the sale"))
+        self.question.setText(
+            self.tr("Void this sale? Items: %1, total %2. Nothing is charged.")
+            .replace("%1", str(self.item_count))
+            .replace("%2", format_fen(self.total_fen))
+        )
+        self.reason_label.setText(self.tr("Reason (required)"))
+        self.set_presets(
+            [
+                self.tr("Customer changed their mind"),
+                self.tr("Customer left"),
+                self.tr("Not enough money"),
+                self.tr("Scanned by mistake"),
+            ]
+        )
+        self.cancel_button.setText(self.tr("Keep the sale  Esc"))
+        self.ok_button.setText(self.tr("Void the sale  Enter"))
+
+    def _ok(self) -> None:
+        if not self.reason_text():
+            self.message.setText(self.tr("Say why the sale is voided."))
+            self.reason.setFocus()
+            return
+        self.accept()

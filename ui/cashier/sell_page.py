@@ -1,0 +1,900 @@
+"""The sell screen: scan or type, the cart, the total, take cash, a receipt, the next sale.
+
+Built for a scanner and a keyboard, usable by touch. The search field has the focus: typing
+anywhere is a search (Chinese through the input method, pinyin initials, a barcode by hand);
+scans never reach it — the application's `WedgeScanner` takes them and they arrive in
+`on_scan`. Every frequent action has a key, shown on its button.
+
+The cart lives on the core's worker thread: every change to it runs inside a `CoreOp` and
+returns a `CartView` snapshot that the screen draws (see `ui.cashier.sell_cart`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storebox import barcodes, catalog, sales, shifts
+from storebox.catalog import ProductInfo, SearchHit
+from storebox.errors import NotFound, RuleViolation, ShopError
+from storebox.money import format_fen
+from storebox.sales import Cart, Cash, SaleReceipt
+from ui.cashier.page import Page
+from ui.cashier.sell_cart import (
+    RECEIPT_WIDTH,
+    CartModel,
+    CartView,
+    LineView,
+    ReceiptLabels,
+    SearchModel,
+    empty_view,
+    line_index,
+    receipt_text,
+    snapshot,
+)
+from ui.cashier.sell_dialogs import PayCashDialog, PriceDialog, QtyDialog, VoidDialog
+from ui.cashier.signin import ask_owner
+from ui.ops import CoreOp, report_error
+from ui.widgets.keypad import add_shortcut
+
+if TYPE_CHECKING:
+    from storebox.users import Actor
+    from ui.cashier.window import CashierWindow
+
+#: A customer's wallet payment code (付款码): WeChat 10–15, Alipay 25–30, UnionPay 62; 16–24
+#: digits. Never a product: it is taken at payment.
+WALLET_CODE = re.compile(r"(1[0-5]|2[5-9]|30|62)[0-9]{14,22}")
+#: search-as-you-type waits this long after the last keystroke
+SEARCH_DEBOUNCE_MS = 120
+SEARCH_LIMIT = 8
+RESULT_ROWS = 6
+RESULT_ROW_HEIGHT = 38
+#: an all-digit text this long, typed and Entered, is a barcode typed by hand
+TYPED_CODE_MIN = 6
+#: fixed-pitch faces in which a CJK character is exactly two Latin columns wide
+RECEIPT_FONTS = ["Noto Sans Mono CJK SC", "Sarasa Mono SC", "WenQuanYi Zen Hei Mono", "monospace"]
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def is_wallet_code(code: str) -> bool:
+    return WALLET_CODE.fullmatch(code.strip()) is not None
+
+
+class SellPage(Page):
+    key = "sell"
+    shortcut = "F1"
+
+    def __init__(self, window: CashierWindow) -> None:
+        super().__init__(window)
+        self._cart = Cart()
+        self.view: CartView = empty_view(self._cart)
+        self.receipt: SaleReceipt | None = None
+        self.pay_dialog: PayCashDialog | None = None
+        self.shift_open: bool | None = None
+        self._paying = False
+        self._search_seq = 0
+        self._shown_query: str | None = None  # the query the result list answers
+        self._searching = False
+        self._enter_pending = False
+        self._user_moved = False
+        self._build()
+        self._shortcuts()
+        self.retranslate()
+        self._show_view(self.view, None)
+
+    # Building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 12)
+        root.setSpacing(16)
+
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        self.shift_banner = QLabel(self)
+        self.shift_banner.setObjectName("shiftBanner")
+        self.shift_banner.setWordWrap(True)
+        self.shift_banner.hide()
+        left.addWidget(self.shift_banner)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("searchField")
+        self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)
+        self.search.textChanged.connect(self._search_changed)
+        left.addWidget(self.search)
+
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self.search_timer.timeout.connect(self._run_search)
+
+        self.results_model = SearchModel()
+        self.results = QTableView(self)
+        self.results.setObjectName("searchResults")
+        self.results.setModel(self.results_model)
+        self._table_look(self.results, row_height=RESULT_ROW_HEIGHT)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(SearchModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SearchModel.PRICE, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(SearchModel.STOCK, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(SearchModel.PRICE, 120)
+        header.resizeSection(SearchModel.STOCK, 120)
+        self.results.clicked.connect(self._result_tapped)
+        self.results.hide()
+        left.addWidget(self.results)
+        self.no_match = QLabel(self)
+        self.no_match.setObjectName("noMatch")
+        self.no_match.hide()
+        left.addWidget(self.no_match)
+
+        self.cart_stack = QStackedWidget(self)
+        self.empty = QLabel(self.cart_stack)
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.cart_stack.addWidget(self.empty)
+
+        self.model = CartModel()
+        self.table = QTableView(self.cart_stack)
+        self.table.setObjectName("cart")
+        self.table.setModel(self.model)
+        self._table_look(self.table, row_height=46)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(CartModel.NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (CartModel.NUMBER, 44),
+            (CartModel.QTY, 80),
+            (CartModel.PRICE, 200),
+            (CartModel.TOTAL, 130),
+        ):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
+        self.cart_stack.addWidget(self.table)
+
+        self.receipt_panel = QWidget(self.cart_stack)
+        self.receipt_panel.setObjectName("receiptPanel")
+        panel = QHBoxLayout(self.receipt_panel)
+        panel.setContentsMargins(8, 8, 8, 8)
+        done = QVBoxLayout()
+        self.paid_heading = QLabel(self.receipt_panel)
+        self.paid_heading.setObjectName("paidHeading")
+        self.paid_heading.setWordWrap(True)
+        self.change_caption = QLabel(self.receipt_panel)
+        self.change_caption.setObjectName("changeCaption")
+        self.last_change = QLabel(self.receipt_panel)
+        self.last_change.setObjectName("bigChange")
+        self.next_hint = QLabel(self.receipt_panel)
+        self.next_hint.setObjectName("emptyState")
+        self.next_hint.setWordWrap(True)
+        done.addWidget(self.paid_heading)
+        done.addSpacing(12)
+        done.addWidget(self.change_caption)
+        done.addWidget(self.last_change)
+        done.addSpacing(12)
+        done.addWidget(self.next_hint)
+        done.addStretch(1)
+        panel.addLayout(done, 1)
+        self.receipt_view = QPlainTextEdit(self.receipt_panel)
+        self.receipt_view.setObjectName("receiptText")
+        self.receipt_view.setReadOnly(True)
+        self.receipt_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.receipt_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        font = QFont()
+        font.setFamilies(RECEIPT_FONTS)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setFixedPitch(True)
+        font.setPixelSize(15)
+        self.receipt_view.setFont(font)
+        # 32 columns of the fixed-pitch face, and room for the frame and a scroll bar
+        columns = self.receipt_view.fontMetrics().horizontalAdvance("0" * (RECEIPT_WIDTH + 2))
+        self.receipt_view.setFixedWidth(columns + 40)
+        panel.addWidget(self.receipt_view)
+        self.cart_stack.addWidget(self.receipt_panel)
+        left.addWidget(self.cart_stack, 1)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        self.minus_button = self._button(lambda: self.step_qty(-1), "lineButton")
+        self.plus_button = self._button(lambda: self.step_qty(+1), "lineButton")
+        self.qty_button = self._button(self.ask_qty, "lineButton")
+        self.price_button = self._button(self.ask_price, "lineButton")
+        self.remove_button = self._button(self.remove_line, "lineButton")
+        self.void_button = self._button(self.ask_void, "danger")
+        for button in (
+            self.minus_button,
+            self.plus_button,
+            self.qty_button,
+            self.price_button,
+            self.remove_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.void_button)
+        left.addLayout(actions)
+        root.addLayout(left, 1)
+
+        side = QFrame(self)
+        side.setObjectName("sellSide")
+        side.setFixedWidth(330)
+        right = QVBoxLayout(side)
+        right.setContentsMargins(16, 16, 16, 16)
+        right.setSpacing(6)
+        self.total_caption = QLabel(side)
+        self.total_caption.setObjectName("totalCaption")
+        self.total = QLabel(side)
+        self.total.setObjectName("bigTotal")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count = QLabel(side)
+        self.count.setObjectName("cartCount")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.discount = QLabel(side)
+        self.discount.setObjectName("cartDiscount")
+        self.discount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        right.addWidget(self.total_caption)
+        right.addWidget(self.total)
+        right.addWidget(self.count)
+        right.addWidget(self.discount)
+        right.addStretch(1)
+        self.pay_button = self._button(self.ask_pay, "primary")
+        self.pay_button.setMinimumHeight(80)
+        right.addWidget(self.pay_button)
+        others = QHBoxLayout()
+        self.card_button = self._button(lambda: None, "tenderButton")
+        self.wallet_button = self._button(lambda: None, "tenderButton")
+        for button in (self.card_button, self.wallet_button):
+            button.setEnabled(False)
+            others.addWidget(button)
+        right.addLayout(others)
+        self.tender_note = QLabel(side)
+        self.tender_note.setObjectName("tenderNote")
+        self.tender_note.setWordWrap(True)
+        right.addWidget(self.tender_note)
+        root.addWidget(side)
+
+    def _table_look(self, table: QTableView, *, row_height: int) -> None:
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search field keeps the keyboard
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(row_height)
+        table.horizontalHeader().setHighlightSections(False)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _button(self, slot: Callable[[], object], name: str) -> QPushButton:
+        button = QPushButton(self)
+        button.setObjectName(name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
+
+    def _shortcuts(self) -> None:
+        # Window-wide keys, live only while this screen is shown (a hidden page's shortcuts
+        # do not fire) and not while one of its dialogs is open (the dialog is active).
+        for key, slot in (
+            ("F9", self.ask_pay),
+            ("F8", self.ask_qty),
+            ("F10", self.ask_price),
+            ("Del", self.remove_line),
+            ("Ctrl+Del", self.ask_void),
+        ):
+            add_shortcut(self, key, slot)
+
+    # Texts ---------------------------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Sell")
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(
+            self.tr("Search: name, pinyin initials (nfsq) or barcode — or just scan")
+        )
+        self.empty.setText(
+            self.tr("Scan or type to add goods")
+            + "\n\n"
+            + self.tr("Enter adds the chosen result · Esc clears the search · F9 takes cash")
+        )
+        self.minus_button.setText(self.tr("One less  -"))
+        self.plus_button.setText(self.tr("One more  +"))
+        self.qty_button.setText(self.tr("Qty  F8"))
+        self.price_button.setText(self.tr("Price  F10"))
+        self.price_button.setToolTip(self.tr("Changing a price needs the owner's PIN"))
+        self.remove_button.setText(self.tr("Remove  Del"))
+        self.void_button.setText(self.tr("Void  Ctrl+Del"))
+        self.total_caption.setText(self.tr("Total"))
+        self.pay_button.setText(self.tr("Pay cash  F9"))
+        self.card_button.setText(self.tr("Card"))
+        self.wallet_button.setText(self.tr("Wallet"))
+        note = self.tr("Arrives with the payments issue")
+        self.card_button.setToolTip(note)
+        self.wallet_button.setToolTip(note)
+        self.tender_note.setText(
+            self.tr("Card and wallet payments are not available yet (the payments issue).")
+        )
+        self.change_caption.setText(self.tr("Change"))
+        self.next_hint.setText(self.tr("Scan the next item to start a new sale."))
+        self.shift_banner.setText(
+            self.tr(
+                "No shift is open, so nothing can be paid yet. "
+                "Open one on the Shift screen (F3): count the float into the drawer."
+            )
+        )
+        self.model.retranslate()
+        self.results_model.retranslate()
+        self._show_totals()
+        self._show_search_state()
+        self._show_receipt()
+
+    # The page's life -----------------------------------------------------------------------
+
+    def activate(self) -> None:
+        self.search.setFocus()
+        self.check_shift()
+
+    def check_shift(self) -> None:
+        def read() -> bool:
+            with self.shop.store.read() as session:
+                return shifts.current_shift(session, self.shop) is not None
+
+        CoreOp(self, read).success(self._set_shift).run()
+
+    def _set_shift(self, is_open: bool) -> None:
+        self.shift_open = is_open
+        self.shift_banner.setVisible(not is_open)
+
+    def _refocus(self) -> None:
+        """After a dialog: the keyboard (and the scanner) belong to the search field again."""
+        if self.isVisible():
+            self.win.activateWindow()
+            self.search.setFocus()
+
+    # Scans ---------------------------------------------------------------------------------
+
+    def on_scan(self, code: str) -> bool:
+        code = code.strip()
+        if not code:
+            return True
+        if self._paying or self.pay_dialog is not None:
+            message = self.tr("Finish or cancel the payment first.")
+            if self.pay_dialog is not None:
+                if is_wallet_code(code):
+                    message = self.tr("Wallet payments are not available yet; take cash.")
+                self.pay_dialog.show_error(message)
+            else:
+                self.win.show_error(message)
+            return True
+        if is_wallet_code(code):
+            self.win.show_error(self.payment_code_text())
+            return True
+        if QApplication.activeModalWidget() is not None:
+            # a quantity, price, void or PIN dialog is open: it is about the cart as it is
+            self.win.show_error(self.tr("Close the open dialog first, then scan again."))
+            return True
+        self.add_code(code)
+        return True
+
+    def payment_code_text(self) -> str:
+        return self.tr(
+            "That is a customer's payment code, not goods: payment codes are taken at payment."
+        )
+
+    def add_code(self, code: str) -> None:
+        """A barcode, scanned or typed by hand: exactly that product, or a clear refusal."""
+        cart = self._cart
+        shop = self.shop
+        self._change(
+            lambda: sales.add_barcode(shop, cart, code),
+            failure=lambda exc: self._add_failed(code, exc),
+            new_line=True,
+        )
+
+    def add_product(self, product: ProductInfo, code: str | None = None) -> None:
+        cart = self._cart
+        self._change(lambda: sales.add_product(cart, product, barcode=code), new_line=True)
+
+    def _add_failed(self, code: str, exc: BaseException) -> None:
+        if isinstance(exc, NotFound):
+            self.win.show_error(
+                self.tr(
+                    "Unknown barcode %1: no product has this code. Search by name instead."
+                ).replace("%1", barcodes.normalize(code))
+            )
+        else:
+            report_error(self, exc)
+
+    # Changing the cart ---------------------------------------------------------------------
+
+    def _change(
+        self,
+        change: Callable[[], int | None],
+        *,
+        failure: Callable[[BaseException], None] | None = None,
+        new_line: bool = False,
+    ) -> None:
+        """Run one change of the cart on the worker; show the snapshot it leaves."""
+        if self._paying:
+            self.win.show_error(self.tr("Finish or cancel the payment first."))
+            return
+        cart = self._cart
+
+        def op() -> tuple[CartView, int | None]:
+            index = change()
+            return snapshot(cart), index
+
+        def done(result: tuple[CartView, int | None]) -> None:
+            view, index = result
+            if cart is not self._cart:  # a sale finished meanwhile: that cart is gone
+                return
+            if new_line:
+                self.receipt = None
+            self._show_view(view, index)
+
+        op_ = CoreOp(self, op).success(done)
+        if failure is not None:
+            op_.failure(failure)
+        op_.run()
+
+    def _show_view(self, view: CartView, select: int | None) -> None:
+        self.view = view
+        self.model.set_view(view)
+        if view.lines:
+            self.cart_stack.setCurrentWidget(self.table)
+            row = min(select if select is not None else len(view.lines) - 1, len(view.lines) - 1)
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        elif self.receipt is not None:
+            self.cart_stack.setCurrentWidget(self.receipt_panel)
+        else:
+            self.cart_stack.setCurrentWidget(self.empty)
+        has_lines = bool(view.lines)
+        for button in (
+            self.minus_button,
+            self.plus_button,
+            self.qty_button,
+            self.price_button,
+            self.remove_button,
+            self.void_button,
+            self.pay_button,  # F9 on an empty cart still says why nothing happens
+        ):
+            button.setEnabled(has_lines)
+        self._show_totals()
+
+    def _show_totals(self) -> None:
+        view = self.view
+        self.total.setText(format_fen(view.total_fen))
+        if view.lines:
+            self.count.setText(
+                self.tr("Items: %1 · lines: %2")
+                .replace("%1", str(view.item_count))
+                .replace("%2", str(len(view.lines)))
+            )
+        else:
+            self.count.setText(self.tr("No goods yet"))
+        if view.discount_fen > 0:
+            self.discount.setText(
+                self.tr("Discount %1 (list %2)")
+                .replace("%1", format_fen(view.discount_fen))
+                .replace("%2", format_fen(view.list_total_fen))
+            )
+            self.discount.show()
+        elif view.discount_fen < 0:
+            self.discount.setText(
+                self.tr("Prices raised by %1").replace("%1", format_fen(-view.discount_fen))
+            )
+            self.discount.show()
+        else:
+            self.discount.hide()
+
+    def selected_line(self) -> LineView | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not self.view.lines:
+            return None
+        row = rows[0].row()
+        return self.view.lines[row] if row < len(self.view.lines) else None
+
+    def _line_or_say(self) -> LineView | None:
+        line = self.selected_line()
+        if line is None:
+            self.win.show_error(self.tr("Choose a line in the cart first."))
+        return line
+
+    def step_qty(self, delta: int) -> None:
+        line = self._line_or_say()
+        if line is None:
+            return
+        if line.qty + delta < 1:
+            self.win.show_error(
+                self.tr("The quantity is 1: use Remove (Del) to take the line off.")
+            )
+            return
+        self.set_qty(line, line.qty + delta)
+
+    def set_qty(self, line: LineView, qty: int) -> None:
+        cart = self._cart
+
+        def change() -> int:
+            index = line_index(cart, line.key)
+            sales.set_qty(cart, index, qty)
+            return index
+
+        self._change(change)
+
+    def ask_qty(self) -> None:
+        line = self._line_or_say()
+        if line is None:
+            return
+        dialog = QtyDialog(self, line)
+        dialog.finished.connect(self._refocus)
+
+        def done() -> None:
+            qty = dialog.value()
+            if qty is not None and qty != line.qty:
+                self.set_qty(line, qty)
+
+        dialog.accepted.connect(done)
+        dialog.open()
+
+    def remove_line(self) -> None:
+        line = self._line_or_say()
+        if line is None:
+            return
+        cart = self._cart
+
+        def change() -> int:
+            index = line_index(cart, line.key)
+            sales.remove(cart, index)
+            return max(0, index - 1) if index >= len(cart.lines) else index
+
+        self._change(change)
+
+    def ask_price(self) -> None:
+        line = self._line_or_say()
+        if line is None:
+            return
+        ask_owner(
+            self,
+            self.shop,
+            self.tr("Changing the price of %1 needs the owner's PIN.").replace("%1", line.name),
+            lambda approver: self._price_dialog(line, approver),
+        )
+
+    def _price_dialog(self, line: LineView, approver: Actor) -> None:
+        dialog = PriceDialog(self, line, approver.name)
+        dialog.finished.connect(self._refocus)
+
+        def done() -> None:
+            price = dialog.price_fen()
+            if price is None:
+                return
+            reason = dialog.reason_text()
+            cart = self._cart
+
+            def change() -> int:
+                index = line_index(cart, line.key)
+                sales.override_price(cart, index, price, reason, approver)
+                return index
+
+            self._change(change)
+
+        dialog.accepted.connect(done)
+        dialog.open()
+
+    # Void ----------------------------------------------------------------------------------
+
+    def ask_void(self) -> None:
+        if not self.view.lines:
+            self.win.show_info(self.tr("The cart is empty: there is nothing to void."))
+            return
+        dialog = VoidDialog(self, self.view.item_count, self.view.total_fen)
+        dialog.finished.connect(self._refocus)
+        dialog.accepted.connect(lambda: self._void(dialog.reason_text()))
+        dialog.open()
+
+    def _void(self, reason: str) -> None:
+        cart = self._cart
+        actor = self.win.actor
+        if actor is None:
+            return
+        shop = self.shop
+        CoreOp(self, lambda: sales.void_cart(shop, actor, cart, reason)).success(
+            lambda _id: self._voided(cart)
+        ).failure(self._void_failed).run()
+
+    def _voided(self, cart: Cart) -> None:
+        if cart is not self._cart:
+            return
+        self._new_sale()
+        self.win.show_info(self.tr("Sale voided: nothing was charged."))
+        self.win.refresh_status()
+
+    def _void_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ShopError) and exc.message == shifts.NO_OPEN_SHIFT:
+            self._set_shift(False)
+        report_error(self, exc)
+
+    # Paying --------------------------------------------------------------------------------
+
+    def ask_pay(self) -> None:
+        if self.pay_dialog is not None or self._paying:
+            return
+        if not self.view.lines:
+            self.win.show_error(self.tr("The cart is empty: scan or search for goods first."))
+            return
+        dialog = PayCashDialog(self, self.view.total_fen)
+        self.pay_dialog = dialog
+        dialog.confirmed.connect(self._take_cash)
+        dialog.finished.connect(self._pay_dialog_closed)
+        dialog.open()
+
+    def _pay_dialog_closed(self) -> None:
+        self.pay_dialog = None
+        self._refocus()
+
+    def _take_cash(self, tendered_fen: int) -> None:
+        dialog = self.pay_dialog
+        actor = self.win.actor
+        if dialog is None or actor is None or self._paying:
+            return
+        cart = self._cart
+        shop = self.shop
+        expected = dialog.total_fen
+        changed = self.tr("The cart changed while paying: check the total and take the cash again.")
+
+        def pay() -> SaleReceipt:
+            if cart.total_fen != expected:  # a change queued before F9 landed after it
+                raise RuleViolation(changed)
+            return sales.checkout(shop, actor, cart, [Cash(tendered_fen)])
+
+        self._paying = True
+        dialog.set_busy(True)
+        CoreOp(self, pay).success(self._paid).failure(self._pay_failed).run()
+
+    def _paid(self, receipt: SaleReceipt) -> None:
+        self._paying = False
+        self.shift_open = True
+        self.shift_banner.hide()
+        self.receipt = receipt
+        self._new_sale()
+        if self.pay_dialog is not None:
+            self.pay_dialog.accept()
+        self.win.show_info(
+            self.tr("Sale %1 paid. Change: %2")
+            .replace("%1", receipt.number)
+            .replace("%2", format_fen(receipt.change_fen))
+        )
+        self.win.refresh_status()
+
+    def _pay_failed(self, exc: BaseException) -> None:
+        self._paying = False
+        dialog = self.pay_dialog
+        if isinstance(exc, ShopError):
+            if exc.message == shifts.NO_OPEN_SHIFT:
+                self._set_shift(False)
+            message = exc.message
+        else:
+            report_error(self, exc)
+            message = self.tr("Something went wrong inside storebox; nothing was sold.")
+        if dialog is not None:
+            dialog.set_busy(False)
+            dialog.show_error(message)
+        else:
+            self.win.show_error(message)
+
+    def _new_sale(self) -> None:
+        """A clean cart; the receipt (if any) stays on show until the next line is added."""
+        self._cart = Cart()
+        self._show_view(empty_view(self._cart), None)
+        self._show_receipt()
+
+    def _show_receipt(self) -> None:
+        receipt = self.receipt
+        if receipt is None:
+            return
+        self.paid_heading.setText(
+            self.tr("Paid · sale %1 · total %2")
+            .replace("%1", receipt.number)
+            .replace("%2", format_fen(receipt.total_fen))
+        )
+        self.last_change.setText(format_fen(receipt.change_fen))
+        labels = ReceiptLabels(
+            sale=self.tr("Sale No."),
+            cashier=self.tr("Cashier"),
+            total=self.tr("Total"),
+            discount=self.tr("Discount"),
+            cash=self.tr("Cash"),
+            change=self.tr("Change"),
+            paid=self.tr("Paid"),
+            price_changed=self.tr("list price %1"),
+            thanks=self.tr("Thank you!"),
+        )
+        self.receipt_view.setPlainText(
+            receipt_text(receipt, labels, self.shop.settings.zone, RECEIPT_WIDTH)
+        )
+
+    # Search --------------------------------------------------------------------------------
+
+    def _search_changed(self, text: str) -> None:
+        self._user_moved = False
+        if not text.strip():
+            self.search_timer.stop()
+            self._search_seq += 1  # whatever is still on its way is stale
+            self._shown_query = None
+            self._enter_pending = False
+            self.results_model.set_hits([])
+            self._show_search_state()
+            return
+        self.search_timer.start()
+
+    def _run_search(self) -> None:
+        query = self.search.text().strip()
+        if not query:
+            return
+        self._search_seq += 1
+        seq = self._search_seq
+        shop = self.shop
+        self._searching = True
+        CoreOp(self, lambda: catalog.search(shop, query, limit=SEARCH_LIMIT)).success(
+            lambda hits: self._show_hits(seq, query, hits)
+        ).failure(lambda exc: self._search_failed(seq, exc)).run()
+
+    def _search_failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._search_seq:
+            self._searching = False
+            self._enter_pending = False
+            report_error(self, exc)
+
+    def _show_hits(self, seq: int, query: str, hits: list[SearchHit]) -> None:
+        if seq != self._search_seq or query != self.search.text().strip():
+            return  # an older query's answer: the person has typed on
+        self._searching = False
+        if self._user_moved:
+            return  # they are choosing in the list on show: do not pull it from under them
+        self._shown_query = query
+        self._user_moved = False
+        self.results_model.set_hits(hits)
+        if hits:
+            self.results.selectRow(0)
+            # as many rows as there are hits, up to RESULT_ROWS; the cart gives way
+            rows = min(len(hits), RESULT_ROWS)
+            header = self.results.horizontalHeader().sizeHint().height()
+            self.results.setFixedHeight(header + rows * RESULT_ROW_HEIGHT + 4)
+        self._show_search_state()
+        if self._enter_pending:
+            self._enter_pending = False
+            self._add_chosen(query)
+
+    @property
+    def shown_query(self) -> str | None:
+        """The text the result list answers (None: no list)."""
+        return self._shown_query
+
+    def _show_search_state(self) -> None:
+        query = self._shown_query
+        has_hits = bool(self.results_model.hits)
+        self.results.setVisible(query is not None and has_hits)
+        self.no_match.setVisible(query is not None and not has_hits)
+        if query is not None and not has_hits:
+            self.no_match.setText(self.tr("No goods match “%1”.").replace("%1", query))
+
+    def _results_current(self) -> bool:
+        """Does the list answer what the field holds now?"""
+        return (
+            self._shown_query is not None
+            and self._shown_query == self.search.text().strip()
+            and not self.search_timer.isActive()
+            and not self._searching
+        )
+
+    def _move(self, delta: int) -> None:
+        if self.results.isVisible() and self.results_model.hits:
+            rows = self.results.selectionModel().selectedRows()
+            row = rows[0].row() if rows else -1
+            row = max(0, min(len(self.results_model.hits) - 1, row + delta))
+            self.results.selectRow(row)
+            self._user_moved = True
+            return
+        if self.view.lines:
+            line = self.table.selectionModel().selectedRows()
+            row = line[0].row() if line else -1
+            self.table.selectRow(max(0, min(len(self.view.lines) - 1, row + delta)))
+
+    def _enter(self) -> None:
+        text = self.search.text().strip()
+        if not text:
+            return
+        if self._user_moved:  # chosen with Up/Down in the list on show since the last key
+            self._add_chosen(text)
+            return
+        code = barcodes.normalize(text)
+        if is_wallet_code(code):
+            self.win.show_error(self.payment_code_text())
+            return
+        if code.isascii() and code.isdigit() and len(code) >= TYPED_CODE_MIN:
+            self.search.clear()
+            self.add_code(code)
+            return
+        if self._results_current():
+            self._add_chosen(text)
+            return
+        # The answer for this text is not back yet: ask now and add when it comes.
+        self._enter_pending = True
+        self.search_timer.stop()
+        self._run_search()
+
+    def _add_chosen(self, query: str) -> None:
+        rows = self.results.selectionModel().selectedRows()
+        product = self.results_model.product(rows[0].row() if rows else 0)
+        if product is None:
+            self.win.show_error(self.tr("No goods match “%1”.").replace("%1", query))
+            return
+        hit = self.results_model.hits[rows[0].row() if rows else 0]
+        code = barcodes.normalize(query) if hit.match == catalog.MATCH_BARCODE else None
+        self.search.clear()
+        self.add_product(product, code)
+
+    def _result_tapped(self, index: QModelIndex) -> None:
+        product = self.results_model.product(index.row())
+        if product is not None:
+            self.search.clear()
+            self.add_product(product)
+            self.search.setFocus()
+
+    # Keys in the search field ----------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.search:
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            # The field would keep Del and Ctrl+Del for itself; when it is empty (and always for
+            # Ctrl+Del) they belong to the cart.
+            if event.key() == Qt.Key.Key_Delete and (
+                not self.search.text() or event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                event.ignore()
+                return True
+            return False
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        if key in ENTER_KEYS:
+            self._enter()
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.search.text():
+                self.search.clear()
+                return True
+            return False
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self._move(-1 if key == Qt.Key.Key_Up else 1)
+            return True
+        if not self.search.text() and event.text() in ("+", "-"):
+            self.step_qty(1 if event.text() == "+" else -1)
+            return True
+        return False
