@@ -973,4 +973,814 @@
         <translation>请填写作废原因。</translation>
     </message>
 </context>
+<context>
+    <name>HistoryPage</name>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="139" />
+        <source>History</source>
+        <translation>销售记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="228" />
+        <source>No sales on %1.</source>
+        <translation>%1 没有销售。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="232" />
+        <source>%1 sales · %2 · refunded %3</source>
+        <translation>%1 笔销售 · %2 · 已退 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="245" />
+        <source>Choose a sale to see its items.</source>
+        <translation>选择一笔销售查看明细。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="248" />
+        <source>Sale %1 · %2 · %3</source>
+        <translation>销售单 %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="254" />
+        <source>refunds %1</source>
+        <translation>退货单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="259" />
+        <source>price changed: %1</source>
+        <translation>改价：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="272" />
+        <source>Sales history</source>
+        <translation>销售记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="273" />
+        <source>◀ Previous day</source>
+        <translation>◀ 前一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="274" />
+        <source>Next day ▶</source>
+        <translation>后一天 ▶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="275" />
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="276" />
+        <source>Refund…</source>
+        <translation>退货…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="279" />
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="280" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="281" />
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="282" />
+        <source>Items</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="283" />
+        <source>Total</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="284" />
+        <source>Paid with</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="285" />
+        <location filename="../../ui/cashier/history_page.py" line="295" />
+        <source>Refunded</source>
+        <translation>已退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="290" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="291" />
+        <source>Barcode</source>
+        <translation>条码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="292" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="293" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="294" />
+        <source>Line total</source>
+        <translation>小计</translation>
+    </message>
+</context>
+<context>
+    <name>RefundPage</name>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="253" />
+        <location filename="../../ui/cashier/refund_page.py" line="431" />
+        <location filename="../../ui/cashier/refund_page.py" line="585" />
+        <source>Refund</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="269" />
+        <source>Finish or cancel this refund first.</source>
+        <translation>请先完成或取消当前退货。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="285" />
+        <source>Type the sale number from the receipt, or scan it.</source>
+        <translation>请输入小票上的销售单号，或扫描小票。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="357" />
+        <source>Choose what comes back.</source>
+        <translation>请选择要退的商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="360" />
+        <source>%1 in cash from the drawer</source>
+        <translation>从钱箱退现金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="362" />
+        <source>%1 back to the %2</source>
+        <translation>%1 退回%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="368" />
+        <source>Refund %1: %2</source>
+        <translation>退款 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="373" />
+        <source>Refund %1… (Ctrl+Enter)</source>
+        <translation>退款 %1… (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="386" />
+        <source>Choose at least one item to take back.</source>
+        <translation>请至少选择一件要退的商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="390" />
+        <source>A refund needs a reason: type one or tap a common one.</source>
+        <translation>退货需要原因：请输入或点选常用原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="396" />
+        <source>Refund %1 for %2 item(s) of sale %3?</source>
+        <translation>确认退款 %1？（销售单 %3，共 %2 件）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="402" />
+        <source>Hand back %1 in cash from the drawer.</source>
+        <translation>请从钱箱取现金 %1 退给顾客。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="407" />
+        <source>%1 goes back to the customer's %2.</source>
+        <translation>%1 将退回顾客的%2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="414" />
+        <source>This is above the refund limit of %1: the owner's PIN is needed next.</source>
+        <translation>超过退款限额 %1，接下来需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="424" />
+        <source>The owner's PIN is needed to refund %1 (above the limit of %2).</source>
+        <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="433" />
+        <source>Refund %1</source>
+        <translation>退款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="479" />
+        <source>refunded</source>
+        <translation>已全退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="481" />
+        <source>part</source>
+        <translation>部分退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="507" />
+        <source>No sale chosen</source>
+        <translation>未选择销售单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="511" />
+        <source>Sale %1</source>
+        <translation>销售单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="516" />
+        <source>%1 · %2 · total %3 · paid %4</source>
+        <translation>%1 · %2 · 合计 %3 · 付款 %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="523" />
+        <source>Refunded already: %1 (%2)</source>
+        <translation>已退款：%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="562" />
+        <source>Everything on this sale has been refunded.</source>
+        <translation>此单商品已全部退货。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="569" />
+        <source>Refund %1 recorded: %2 for sale %3.</source>
+        <translation>退货单 %1 已记录：销售单 %3 退款 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="573" />
+        <source>%1 went back to the %2.</source>
+        <translation>%1 已退回%2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="579" />
+        <source>Hand back %1 cash</source>
+        <translation>退还现金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="582" />
+        <source>No cash to hand back</source>
+        <translation>无需退还现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="586" />
+        <source>Sale number</source>
+        <translation>销售单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="587" />
+        <source>e.g. 1125-01-0007, or just 7 for today's</source>
+        <translation>如 1125-01-0007；今天的单只输 7 即可</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="588" />
+        <source>Find (Enter)</source>
+        <translation>查找 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="589" />
+        <source>or scan the receipt's barcode</source>
+        <translation>或扫描小票条码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="590" />
+        <source>Today's sales</source>
+        <translation>今日销售</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <source>Total</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <location filename="../../ui/cashier/refund_page.py" line="603" />
+        <source>Refunded</source>
+        <translation>已退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="594" />
+        <source>No sales yet today.</source>
+        <translation>今天还没有销售。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="596" />
+        <source>Type a sale number, scan the receipt, or pick one of today's sales.</source>
+        <translation>输入销售单号、扫描小票，或从今日销售中选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="600" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="601" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="602" />
+        <source>Sold</source>
+        <translation>售出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="604" />
+        <source>Can refund</source>
+        <translation>可退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="605" />
+        <source>Take back</source>
+        <translation>本次退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="608" />
+        <source>Everything</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="609" />
+        <source>Nothing</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="610" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="611" />
+        <source>required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="613" />
+        <source>Damaged</source>
+        <translation>破损</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="614" />
+        <source>Expired</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="615" />
+        <source>Wrong item</source>
+        <translation>拿错商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="616" />
+        <source>Changed mind</source>
+        <translation>顾客不要了</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="149" />
+        <location filename="../../ui/cashier/reports_page.py" line="369" />
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="174" />
+        <source>No shift is open on this till.</source>
+        <translation>本机没有未交班的班次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="187" />
+        <source>The owner's PIN is needed to see the day (Z) report of %1.</source>
+        <translation>查看 %1 的日结（Z）报表需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="203" />
+        <location filename="../../ui/cashier/reports_page.py" line="209" />
+        <source>Close the day</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="205" />
+        <source>Close business day %1 (日结)?
+
+Its Z report is frozen: nothing more can be sold, refunded or opened on that day. Every shift of the day must be closed first.</source>
+        <translation>确认对营业日 %1 进行日结？
+
+日结后 Z 报表即固定：该日不能再销售、退货或开班。当日所有班次须先交班。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="213" />
+        <source>The owner's PIN is needed to close business day %1.</source>
+        <translation>营业日 %1 日结需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="239" />
+        <source>Business day %1 is closed; its Z report is kept as it is now.</source>
+        <translation>营业日 %1 已日结，Z 报表已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="255" />
+        <source>Sales</source>
+        <translation>销售笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="256" />
+        <source>Sales total</source>
+        <translation>销售金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="262" />
+        <source>Net (sales − refunds)</source>
+        <translation>净收入（销售 − 退款）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="267" />
+        <source>Refunds</source>
+        <translation>退款笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="268" />
+        <source>Refunds total</source>
+        <translation>退款金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="275" />
+        <source>Voided carts</source>
+        <translation>作废单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="276" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="277" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="283" />
+        <location filename="../../ui/cashier/reports_page.py" line="325" />
+        <source>open</source>
+        <translation>未交班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="283" />
+        <source>closed</source>
+        <translation>已交班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="285" />
+        <source>X report · shift of %1 · %2 · since %3</source>
+        <translation>X 报表 · %1 的班次 · %2 · %3 开班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="292" />
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="293" />
+        <source>Expected cash</source>
+        <translation>应有现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="295" />
+        <source>Counted cash</source>
+        <translation>实点现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="297" />
+        <source>Variance</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="302" />
+        <source>closed at %1</source>
+        <translation>%1 已日结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="306" />
+        <source>not closed yet</source>
+        <translation>未日结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="308" />
+        <source>Z report · business day %1 · %2</source>
+        <translation>Z 报表 · 营业日 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="313" />
+        <source>Waiting to sync</source>
+        <translation>待同步事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="317" />
+        <source>Shifts</source>
+        <translation>班次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="318" />
+        <source>%1 (%2 still open)</source>
+        <translation>%1（%2 个未交班）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="327" />
+        <source>Variance, all shifts</source>
+        <translation>差额合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="343" />
+        <source>Reading the report…</source>
+        <translation>正在读取报表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="345" />
+        <source>Choose a day for its Z report (the owner's).</source>
+        <translation>选择日期可查看该日的 Z 报表（店主）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="370" />
+        <source>X report: this shift</source>
+        <translation>X 报表：本班次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="371" />
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="372" />
+        <source>Z report of the day</source>
+        <translation>当日 Z 报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="373" />
+        <source>Close the day (日结)…</source>
+        <translation>日结…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="374" />
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="376" />
+        <source>Printing: the printer arrives with the drivers issue</source>
+        <translation>打印：打印机驱动尚未接入</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftPage</name>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="388" />
+        <location filename="../../ui/cashier/shift_page.py" line="608" />
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="421" />
+        <source>Reading the till's shift…</source>
+        <translation>正在读取本机班次…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="429" />
+        <source>%1's shift has been open on this till since %2.
+Only %1 or the owner can see its cash or close it.</source>
+        <translation>%1 的班次自 %2 起在本机未交班。
+只有 %1 或店主可以查看现金或交班。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="442" />
+        <source>Shift of %1 · since %2</source>
+        <translation>%1 的班次 · %2 开班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="457" />
+        <source>Shift of %1 closed at %2</source>
+        <translation>%1 的班次已于 %2 交班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="465" />
+        <source>The drawer is short by %1</source>
+        <translation>钱箱短款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="467" />
+        <source>The drawer is over by %1</source>
+        <translation>钱箱长款 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="469" />
+        <source>The drawer is exact</source>
+        <translation>钱箱账实相符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="520" />
+        <source>Shift open with a float of %1.</source>
+        <translation>已开班，备用金 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="531" />
+        <source>Say why the cash goes in or out.</source>
+        <translation>请填写存入或取出现金的原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="547" />
+        <source>%1 put into the drawer. It should now hold %2.</source>
+        <translation>已存入 %1，钱箱现应有 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="549" />
+        <source>%1 taken out of the drawer. It should now hold %2.</source>
+        <translation>已取出 %1，钱箱现应有 %2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="569" />
+        <location filename="../../ui/cashier/shift_page.py" line="576" />
+        <location filename="../../ui/cashier/shift_page.py" line="632" />
+        <source>Close the shift</source>
+        <translation>交班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="571" />
+        <source>Close %1's shift with %2 counted in the drawer?
+
+This ends the shift: the next sale needs a new shift.</source>
+        <translation>确认为 %1 交班？钱箱实点现金 %2。
+
+交班后本班次结束，下一笔销售需要重新开班。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="609" />
+        <source>Open a shift</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="611" />
+        <source>Count the float (the change) into the drawer and enter the amount.</source>
+        <translation>请清点放入钱箱的备用金（零钱），并输入金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="613" />
+        <source>Float counted</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="614" />
+        <source>Open shift (Enter)</source>
+        <translation>开班 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="616" />
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="617" />
+        <source>Sales (all tenders)</source>
+        <translation>销售（全部付款方式）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="618" />
+        <source>Cash sales (net of change)</source>
+        <translation>现金销售（已扣找零）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="619" />
+        <source>Cash refunds</source>
+        <translation>现金退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="620" />
+        <location filename="../../ui/cashier/shift_page.py" line="630" />
+        <source>Cash in</source>
+        <translation>存入现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="621" />
+        <location filename="../../ui/cashier/shift_page.py" line="631" />
+        <source>Cash out</source>
+        <translation>取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="625" />
+        <source>Expected in the drawer</source>
+        <translation>钱箱应有</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="626" />
+        <source>Cash in / cash out</source>
+        <translation>存入 / 取出现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="627" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="628" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="629" />
+        <source>e.g. change from the safe, paid a supplier</source>
+        <translation>如：从保险柜补零钱、付供应商货款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="633" />
+        <source>Cash counted</source>
+        <translation>实点现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="634" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="635" />
+        <source>optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="636" />
+        <source>Close shift…</source>
+        <translation>交班…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="637" />
+        <source>Expected</source>
+        <translation>应有</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="638" />
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="639" />
+        <source>Variance</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="640" />
+        <source>Open the next shift</source>
+        <translation>开下一班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="642" />
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
+    <name>confirm</name>
+    <message>
+        <location filename="../../ui/cashier/shift_page.py" line="95" />
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>tenders</name>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="55" />
+        <source>cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="56" />
+        <source>card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="57" />
+        <source>wallet</source>
+        <translation>扫码支付</translation>
+    </message>
+</context>
 </TS>

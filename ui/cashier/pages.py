@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from ui.cashier.history_page import HistoryPage
 from ui.cashier.page import Page
 from ui.cashier.products_page import ProductsPage
+from ui.cashier.refund_page import RefundPage
+from ui.cashier.reports_page import ReportsPage
 from ui.cashier.sell_page import SellPage
 from ui.cashier.settings_page import SettingsPage
+from ui.cashier.shift_page import ShiftPage
 
 # Each screen's import and its line in PAGES are added by the screen's own change.
 PAGES: list[type[Page]] = [
     SellPage,
-    # refund, shift, reports, history
+    RefundPage,
+    ShiftPage,
+    ReportsPage,
+    HistoryPage,
     ProductsPage,
     SettingsPage,
 ]
