@@ -151,48 +151,48 @@
 <context>
     <name>ProductsModel</name>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="130" />
+        <location filename="../../ui/cashier/products_model.py" line="133" />
         <source>Name</source>
-        <extracomment>Rows fetched per step of the plain list. Hits of one search (the core's limit is 200). a scanned code whose product is shown on its own (rows supplied, nothing is run) the Query whose rows are now in the model (after a reset) more rows were appended to the plain list counts resets, so a page that arrives after the query changed is dropped</extracomment>
+        <extracomment>Rows fetched per step of the plain list. Hits of one search (the core's limit is 200). a scanned code whose product is shown on its own (rows supplied, nothing is run) the Query whose rows are now in the model (after a reset) more rows were appended to the plain list more rows exist than are shown: the list has pages to fetch, or a search was cut off counts resets, so a page that arrives after the query changed is dropped</extracomment>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="131" />
+        <location filename="../../ui/cashier/products_model.py" line="134" />
         <source>Barcode</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="132" />
+        <location filename="../../ui/cashier/products_model.py" line="135" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="133" />
+        <location filename="../../ui/cashier/products_model.py" line="136" />
         <source>Price</source>
         <translation>售价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="134" />
+        <location filename="../../ui/cashier/products_model.py" line="137" />
         <source>Stock</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="135" />
+        <location filename="../../ui/cashier/products_model.py" line="138" />
         <source>Reorder</source>
         <translation>补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="166" />
+        <location filename="../../ui/cashier/products_model.py" line="169" />
         <source>Not on sale (inactive)</source>
         <translation>已停售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="168" />
+        <location filename="../../ui/cashier/products_model.py" line="171" />
         <source>At or below its reorder level</source>
         <translation>库存已到补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="175" />
+        <location filename="../../ui/cashier/products_model.py" line="178" />
         <source>%1 (inactive)</source>
         <translation>%1（已停售）</translation>
     </message>
@@ -200,156 +200,151 @@
 <context>
     <name>ProductsPage</name>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="463" />
-        <location filename="../../ui/cashier/products_page.py" line="466" />
+        <location filename="../../ui/cashier/products_page.py" line="465" />
+        <location filename="../../ui/cashier/products_page.py" line="468" />
         <source>Products</source>
-        <extracomment>what the stock controls do: goods arrived (anyone), a correction ± (owner), a count (owner) the product in the form; None while a new one is being written</extracomment>
+        <extracomment>what the stock controls do: goods arrived (anyone), a correction ± (owner), a count (owner) the product in the form; None while a new one is being written the screen is moving the selection itself: not a product being chosen</extracomment>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="467" />
+        <location filename="../../ui/cashier/products_page.py" line="469" />
         <source>Search: barcode, name or pinyin initials (Ctrl+F)</source>
         <translation>搜索：条码、名称或拼音首字母（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="468" />
+        <location filename="../../ui/cashier/products_page.py" line="470" />
         <source>All goods</source>
         <translation>全部商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="469" />
+        <location filename="../../ui/cashier/products_page.py" line="471" />
         <source>Low stock</source>
         <translation>库存不足</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="472" />
+        <location filename="../../ui/cashier/products_page.py" line="474" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="473" />
+        <location filename="../../ui/cashier/products_page.py" line="475" />
         <source>Barcodes</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="474" />
+        <location filename="../../ui/cashier/products_page.py" line="476" />
         <source>Shop codes</source>
         <translation>店内码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="475" />
+        <location filename="../../ui/cashier/products_page.py" line="477" />
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="476" />
+        <location filename="../../ui/cashier/products_page.py" line="478" />
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="477" />
+        <location filename="../../ui/cashier/products_page.py" line="479" />
         <source>Price ¥</source>
         <translation>售价 ¥</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="478" />
+        <location filename="../../ui/cashier/products_page.py" line="480" />
         <source>Cost ¥</source>
         <translation>进价 ¥</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="479" />
+        <location filename="../../ui/cashier/products_page.py" line="481" />
         <source>Reorder at</source>
         <translation>补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="480" />
+        <location filename="../../ui/cashier/products_page.py" line="482" />
         <source>Opening stock</source>
         <translation>初始库存</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="481" />
+        <location filename="../../ui/cashier/products_page.py" line="483" />
         <source>Mall SKU</source>
         <translation>商城编码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="482" />
+        <location filename="../../ui/cashier/products_page.py" line="484" />
         <source>On sale</source>
         <translation>在售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="486" />
+        <location filename="../../ui/cashier/products_page.py" line="488" />
         <source>EAN-13 / EAN-8 / UPC-A; scan or type</source>
         <translation>EAN-13 / EAN-8 / UPC-A，扫码或输入</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="487" />
+        <location filename="../../ui/cashier/products_page.py" line="489" />
         <source>the shop's own codes; empty: one is made</source>
         <translation>店内自编码；留空则自动生成</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="490" />
+        <location filename="../../ui/cashier/products_page.py" line="492" />
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="491" />
+        <location filename="../../ui/cashier/products_page.py" line="493" />
         <source>New product (Ctrl+N)</source>
         <translation>新商品（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="492" />
+        <location filename="../../ui/cashier/products_page.py" line="494" />
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="493" />
+        <location filename="../../ui/cashier/products_page.py" line="495" />
         <source>Receive goods</source>
         <translation>到货</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="494" />
+        <location filename="../../ui/cashier/products_page.py" line="496" />
         <source>Correct</source>
         <translation>调整</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="495" />
+        <location filename="../../ui/cashier/products_page.py" line="497" />
         <source>Count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="503" />
+        <location filename="../../ui/cashier/products_page.py" line="505" />
         <source>New product</source>
         <translation>新商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="508" />
+        <location filename="../../ui/cashier/products_page.py" line="510" />
         <source>In stock: %1 %2 · reorder at %3</source>
         <translation>库存：%1 %2 · 补货线 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="522" />
+        <location filename="../../ui/cashier/products_page.py" line="524" />
         <source>Loading …</source>
         <translation>加载中……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="524" />
+        <location filename="../../ui/cashier/products_page.py" line="526" />
         <source>Scanned %1</source>
         <translation>扫码 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="527" />
+        <location filename="../../ui/cashier/products_page.py" line="529" />
         <source>%1 products at or below their reorder level</source>
         <translation>%1 种商品库存已到补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="529" />
+        <location filename="../../ui/cashier/products_page.py" line="531" />
         <source>Nothing is low on stock.</source>
         <translation>没有库存不足的商品。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/products_page.py" line="533" />
-        <source>%1 found for “%2”</source>
-        <translation>“%2”：找到 %1 种</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/products_page.py" line="535" />
@@ -357,122 +352,132 @@
         <translation>没有找到“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="538" />
+        <location filename="../../ui/cashier/products_page.py" line="537" />
+        <source>The best %1 matches for “%2”; type more to narrow them</source>
+        <translation>“%2”的前 %1 个最佳结果；多输入几个字可缩小范围</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/products_page.py" line="539" />
+        <source>%1 found for “%2”</source>
+        <translation>“%2”：找到 %1 种</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/products_page.py" line="542" />
         <source>No products yet: add one with New product (Ctrl+N).</source>
         <translation>还没有商品：用“新商品（Ctrl+N）”添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="540" />
+        <location filename="../../ui/cashier/products_page.py" line="544" />
         <source>The first %1 products by pinyin; scroll for more</source>
         <translation>按拼音排序的前 %1 种商品；向下滚动查看更多</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="544" />
+        <location filename="../../ui/cashier/products_page.py" line="548" />
         <source>%1 products</source>
         <translation>%1 种商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="572" />
+        <location filename="../../ui/cashier/products_page.py" line="576" />
         <source>All categories</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="665" />
+        <location filename="../../ui/cashier/products_page.py" line="667" />
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="666" />
+        <location filename="../../ui/cashier/products_page.py" line="668" />
         <source>Drop what you typed into the form?</source>
         <translation>放弃表单里输入的内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="758" />
+        <location filename="../../ui/cashier/products_page.py" line="778" />
         <source>The owner's PIN is needed to add a product.</source>
         <translation>添加商品需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="760" />
+        <location filename="../../ui/cashier/products_page.py" line="780" />
         <source>The owner's PIN is needed to change a product.</source>
         <translation>修改商品需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="795" />
+        <location filename="../../ui/cashier/products_page.py" line="818" />
         <source>Added %1 (barcode %2)</source>
         <translation>已添加 %1（条码 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="800" />
+        <location filename="../../ui/cashier/products_page.py" line="823" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="828" />
+        <location filename="../../ui/cashier/products_page.py" line="851" />
         <source>How many arrived</source>
         <translation>到货数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="829" />
+        <location filename="../../ui/cashier/products_page.py" line="852" />
         <source>note: supplier, delivery (optional)</source>
         <translation>备注：供应商、送货（可选）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="830" />
+        <location filename="../../ui/cashier/products_page.py" line="853" />
         <source>Receive</source>
         <translation>入库</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="833" />
+        <location filename="../../ui/cashier/products_page.py" line="856" />
         <source>How many more (+) or fewer (−) there really are</source>
         <translation>实际多出（+）或短少（−）的数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="834" />
+        <location filename="../../ui/cashier/products_page.py" line="857" />
         <source>reason (required): broken, expired …</source>
         <translation>原因（必填）：破损、过期……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="835" />
+        <location filename="../../ui/cashier/products_page.py" line="858" />
         <source>Correct (owner)</source>
         <translation>调整（店主）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="838" />
+        <location filename="../../ui/cashier/products_page.py" line="861" />
         <source>How many are on the shelf</source>
         <translation>货架上的实际数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="839" />
+        <location filename="../../ui/cashier/products_page.py" line="862" />
         <source>reason (required): stock-take …</source>
         <translation>原因（必填）：盘点……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="840" />
+        <location filename="../../ui/cashier/products_page.py" line="863" />
         <source>Set count (owner)</source>
         <translation>按盘点设定（店主）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="853" />
+        <location filename="../../ui/cashier/products_page.py" line="876" />
         <source>Received %1 of %2</source>
         <translation>%2 到货 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="866" />
+        <location filename="../../ui/cashier/products_page.py" line="892" />
         <source>Stock of %2 set to the count: %1</source>
         <translation>%2 库存已按盘点设为 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="868" />
+        <location filename="../../ui/cashier/products_page.py" line="894" />
         <source>Stock of %2 corrected by %1</source>
         <translation>%2 库存已调整 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="873" />
+        <location filename="../../ui/cashier/products_page.py" line="902" />
         <source>The owner's PIN is needed to correct stock.</source>
         <translation>调整库存需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="911" />
+        <location filename="../../ui/cashier/products_page.py" line="940" />
         <source>No product has the code %1. Fill in the rest to add it.</source>
         <translation>没有条码为 %1 的商品。填写其余信息即可添加。</translation>
     </message>

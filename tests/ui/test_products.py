@@ -318,3 +318,16 @@ def test_choosing_another_product_asks_before_dropping_typed_changes(
     second = page.model.product(1)
     assert second is not None and page.editing.id == second.id
     assert page.name.text() == second.name
+
+
+def test_a_double_tap_on_receive_receives_once(
+    qtbot: QtBot, window: CashierWindow, shop: Shop
+) -> None:
+    page = open_products(qtbot, window, demo.CASHIERS[0])
+    info = choose_row(qtbot, page, 4)
+    page.stock_qty.setValue(6)
+    qtbot.mouseClick(page.stock_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.stock_button, Qt.MouseButton.LeftButton)  # before the first is back
+    settle(qtbot)
+    assert catalog.get_product(shop, info.id).stock_qty == info.stock_qty + 6
+    assert page.stock_button.isEnabled()

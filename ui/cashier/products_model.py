@@ -32,7 +32,7 @@ from ui.ops import CoreOp, report_error
 #: Rows fetched per step of the plain list.
 PAGE = 100
 #: Hits of one search (the core's limit is 200).
-SEARCH_LIMIT = 200
+SEARCH_LIMIT = 100
 
 NAME, BARCODES, CATEGORY, PRICE, STOCK, REORDER = range(6)
 COLUMNS = 6
@@ -78,18 +78,20 @@ def _matches(info: ProductInfo, query: Query) -> bool:
     )
 
 
-def load(shop: Shop, query: Query, offset: int = 0) -> list[ProductInfo]:
-    """The rows for `query` (runs on the worker thread)."""
+def load(shop: Shop, query: Query, offset: int = 0) -> tuple[list[ProductInfo], bool]:
+    """The rows for `query`, and whether more exist than these (runs on the worker thread)."""
     if query.low:
-        return [p for p in catalog.low_stock(shop) if _matches(p, query)]
+        return [p for p in catalog.low_stock(shop) if _matches(p, query)], False
     if query.text.strip():
         hits = catalog.search(shop, query.text, limit=SEARCH_LIMIT)
-        return [
+        rows = [
             h.product
             for h in hits
             if query.category is None or h.product.category == query.category
         ]
-    return catalog.list_products(shop, query.category, offset, PAGE)
+        return rows, len(hits) == SEARCH_LIMIT
+    rows = catalog.list_products(shop, query.category, offset, PAGE)
+    return rows, len(rows) == PAGE
 
 
 class ProductsModel(QAbstractTableModel):
@@ -105,6 +107,7 @@ class ProductsModel(QAbstractTableModel):
         self._rows: list[ProductInfo] = []
         self.query = Query()
         self.shown: Query | None = None
+        #: more rows exist than are shown: the list has pages to fetch, or a search was cut off
         self._more = False
         self._busy = False
         self._waiting: Query | None = None
@@ -187,7 +190,10 @@ class ProductsModel(QAbstractTableModel):
         return str(info.reorder_level)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._more and not self._fetching and not self._busy
+        paged = self.shown is not None and self.shown.paged
+        return (
+            paged and not parent.isValid() and self._more and not self._fetching and not self._busy
+        )
 
     def fetchMore(self, parent: Index) -> None:
         if not self.canFetchMore(parent) or self.shown is None:
@@ -195,7 +201,7 @@ class ProductsModel(QAbstractTableModel):
         self._fetching = True
         generation, query, offset, shop = self._generation, self.shown, len(self._rows), self._shop
         CoreOp(self._owner, lambda: load(shop, query, offset)).success(
-            lambda rows: self._page_arrived(generation, rows)
+            lambda loaded: self._page_arrived(generation, *loaded)
         ).failure(self._page_failed).run()
 
     # What the screen asks for -------------------------------------------------------------
@@ -207,6 +213,7 @@ class ProductsModel(QAbstractTableModel):
         return next((i for i, p in enumerate(self._rows) if p.id == product_id), -1)
 
     def has_more(self) -> bool:
+        """More products match than are shown (pages still to fetch, or a search cut off)."""
         return self._more
 
     def set_query(self, query: Query) -> None:
@@ -224,7 +231,7 @@ class ProductsModel(QAbstractTableModel):
         """Rows found elsewhere (a scan): shown at once."""
         self.query = query
         self._waiting = None if not self._busy else query
-        self._reset(query, rows)
+        self._reset(query, rows, more=False)
 
     def update_product(self, info: ProductInfo) -> None:
         """A product changed: redraw its row where it is shown."""
@@ -245,7 +252,7 @@ class ProductsModel(QAbstractTableModel):
         self._busy = True
         shop = self._shop
         CoreOp(self._owner, lambda: load(shop, query)).success(
-            lambda rows: self._arrived(query, rows)
+            lambda loaded: self._arrived(query, *loaded)
         ).failure(self._failed).run()
 
     def _next(self) -> bool:
@@ -259,30 +266,30 @@ class ProductsModel(QAbstractTableModel):
         self._start(waiting)
         return True
 
-    def _arrived(self, query: Query, rows: list[ProductInfo]) -> None:
+    def _arrived(self, query: Query, rows: list[ProductInfo], more: bool) -> None:
         if self._next():
             return  # someone typed on: these results are already out of date
-        self._reset(query, rows)
+        self._reset(query, rows, more=more)
 
     def _failed(self, exc: BaseException) -> None:
         if not self._next():
             report_error(self._owner, exc)
 
-    def _reset(self, query: Query, rows: list[ProductInfo]) -> None:
+    def _reset(self, query: Query, rows: list[ProductInfo], *, more: bool) -> None:
         self.beginResetModel()
         self._generation += 1
         self._rows = rows
         self.shown = query
-        self._more = query.paged and len(rows) == PAGE
+        self._more = more
         self._fetching = False
         self.endResetModel()
         self.results_shown.emit(query)
 
-    def _page_arrived(self, generation: int, rows: list[ProductInfo]) -> None:
+    def _page_arrived(self, generation: int, rows: list[ProductInfo], more: bool) -> None:
         self._fetching = False
         if generation != self._generation:
             return
-        self._more = len(rows) == PAGE
+        self._more = more
         known = {p.id for p in self._rows}
         rows = [p for p in rows if p.id not in known]  # a product added meanwhile shifts pages
         if rows:

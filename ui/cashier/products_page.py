@@ -55,7 +55,7 @@ from ui.cashier.products_model import (
     is_low,
 )
 from ui.cashier.signin import ask_owner
-from ui.ops import CoreOp
+from ui.ops import CoreOp, report_error
 
 if TYPE_CHECKING:
     from ui.cashier.window import CashierWindow
@@ -221,6 +221,8 @@ class ProductsPage(Page):
         self.editing: ProductInfo | None = None
         self._snapshot = ProductForm()
         self._categories: list[str] = []
+        #: the screen is moving the selection itself: not a product being chosen
+        self._selecting = False
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 8, 16, 8)
@@ -529,11 +531,13 @@ class ProductsPage(Page):
                 else self.tr("Nothing is low on stock.")
             )
         elif shown.text.strip():
-            text = (
-                self.tr("%1 found for “%2”").replace("%1", str(rows)).replace("%2", shown.text)
-                if rows
-                else self.tr("Nothing found for “%1”.").replace("%1", shown.text)
-            )
+            if not rows:
+                text = self.tr("Nothing found for “%1”.").replace("%1", shown.text)
+            elif self.model.has_more():
+                text = self.tr("The best %1 matches for “%2”; type more to narrow them")
+            else:
+                text = self.tr("%1 found for “%2”")
+            text = text.replace("%1", str(rows)).replace("%2", shown.text)
         elif not rows:
             text = self.tr("No products yet: add one with New product (Ctrl+N).")
         elif self.model.has_more():
@@ -595,28 +599,26 @@ class ProductsPage(Page):
                 self._select_row(row)
 
     def _select_row(self, row: int) -> None:
-        selection = self.table.selectionModel()
-        selection.blockSignals(True)
-        self.table.selectRow(row)
-        selection.blockSignals(False)
-        self.table.viewport().update()
+        """Select a row for the screen's own reasons (not the person choosing a product)."""
+        self._selecting = True
+        try:
+            if row >= 0:
+                self.table.selectRow(row)
+            else:
+                self.table.clearSelection()
+        finally:
+            self._selecting = False
 
     def _row_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
-        if not indexes:
+        if self._selecting or not indexes:
             return
         info = self.model.product(indexes[0].row())
         if info is None or (self.editing is not None and info.id == self.editing.id):
             return
 
         def back() -> None:
-            row = self.model.row_of(self.editing.id) if self.editing else -1
-            if row >= 0:
-                self._select_row(row)
-            else:
-                self.table.selectionModel().blockSignals(True)
-                self.table.clearSelection()
-                self.table.selectionModel().blockSignals(False)
+            self._select_row(self.model.row_of(self.editing.id) if self.editing else -1)
 
         self.when_form_may_change(lambda: self.show_product(info), back)
 
@@ -705,9 +707,7 @@ class ProductsPage(Page):
         self.active.setEnabled(False)  # a new product is on sale; switch it off afterwards
         self.stock_box.hide()
         self._show_form_title()
-        self.table.selectionModel().blockSignals(True)
-        self.table.clearSelection()
-        self.table.selectionModel().blockSignals(False)
+        self._select_row(-1)
 
     def _show_opening(self, shown: bool) -> None:
         """Opening stock exists only while adding; afterwards stock moves through receive/count."""
@@ -736,8 +736,6 @@ class ProductsPage(Page):
     def show_form_error(self, exc: BaseException) -> None:
         """A failure from the core, under the form; what was typed stays."""
         if not isinstance(exc, ShopError):
-            from ui.ops import report_error
-
             report_error(self, exc)
             return
         for widget in self.fields.values():
@@ -751,7 +749,29 @@ class ProductsPage(Page):
 
     # Saving -------------------------------------------------------------------------------
 
+    def _run_once(
+        self,
+        button: QPushButton,
+        op: Callable[[], ProductInfo],
+        success: Callable[[ProductInfo], None],
+        failure: Callable[[BaseException], None],
+    ) -> None:
+        """One change per button at a time: a double tap must not receive goods twice."""
+        button.setEnabled(False)
+
+        def ok(info: ProductInfo) -> None:
+            button.setEnabled(True)
+            success(info)
+
+        def failed(exc: BaseException) -> None:
+            button.setEnabled(True)
+            failure(exc)
+
+        CoreOp(self, op).success(ok).failure(failed).run()
+
     def save(self) -> None:
+        if not self.save_button.isEnabled():
+            return  # the last save is still on its way
         form = self.form()
         product_id = self.editing.id if self.editing else None
         reason = (
@@ -764,9 +784,12 @@ class ProductsPage(Page):
 
     def _save_as(self, owner: Actor, product_id: str | None, form: ProductForm) -> None:
         shop = self.shop
-        CoreOp(self, lambda: save_product(shop, owner, product_id, form)).success(
-            lambda info: self._saved(info, added=product_id is None)
-        ).failure(self._save_failed(product_id)).run()
+        self._run_once(
+            self.save_button,
+            lambda: save_product(shop, owner, product_id, form),
+            lambda info: self._saved(info, added=product_id is None),
+            self._save_failed(product_id),
+        )
 
     def _save_failed(self, product_id: str | None) -> Callable[[BaseException], None]:
         def failed(exc: BaseException) -> None:
@@ -842,7 +865,7 @@ class ProductsPage(Page):
     def move_stock(self) -> None:
         """Receive goods (anyone), or correct or count stock (the owner), for the product shown."""
         info, mode = self.editing, self.stock_mode()
-        if info is None:
+        if info is None or not self.stock_button.isEnabled():
             return
         qty, note, shop = self.stock_qty.value(), self.stock_note.text(), self.shop
         self._clear_error()
@@ -851,9 +874,12 @@ class ProductsPage(Page):
             if actor is None:
                 return
             done = self.tr("Received %1 of %2").replace("%1", str(qty))
-            CoreOp(self, lambda: catalog.receive_stock(shop, actor, info.id, qty, note)).success(
-                lambda new: self._stock_moved(new, done)
-            ).failure(self.show_form_error).run()
+            self._run_once(
+                self.stock_button,
+                lambda: catalog.receive_stock(shop, actor, info.id, qty, note),
+                lambda new: self._stock_moved(new, done),
+                self.show_form_error,
+            )
             return
 
         def run(owner: Actor) -> None:
@@ -866,9 +892,12 @@ class ProductsPage(Page):
                 done = self.tr("Stock of %2 set to the count: %1").replace("%1", str(qty))
             else:
                 done = self.tr("Stock of %2 corrected by %1").replace("%1", f"{qty:+d}")
-            CoreOp(self, move).success(lambda new: self._stock_moved(new, done)).failure(
-                self.show_form_error
-            ).run()
+            self._run_once(
+                self.stock_button,
+                move,
+                lambda new: self._stock_moved(new, done),
+                self.show_form_error,
+            )
 
         ask_owner(self, self.shop, self.tr("The owner's PIN is needed to correct stock."), run)
 
