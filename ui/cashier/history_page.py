@@ -98,6 +98,7 @@ class HistoryPage(Page):
         top_box.setContentsMargins(0, 0, 0, 0)
         self.table = _table(top, 7, "historySales")
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.cellDoubleClicked.connect(lambda _r, _c: self.refund_selected())
         self.empty = QLabel(top)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

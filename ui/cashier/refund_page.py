@@ -205,6 +205,7 @@ class RefundPage(ConfirmingPage):
         self.reason = QLineEdit(self.form)
         self.reason.setObjectName("refundReason")
         self.reason.setMaxLength(refunds.MAX_REASON)
+        self.reason.returnPressed.connect(self.start_refund)
         why.addWidget(self.reason_label)
         why.addWidget(self.reason, 1)
         self.reason_chips: list[QPushButton] = []
