@@ -607,6 +607,18 @@ def run(
             note="a fresh process that opened the store and ran 50 searches",
         )
     )
+    # The cashier window over the same shop (issue #3): start-up, scan and search-as-you-type.
+    from ui import bench_ui
+
+    ui_rng = rng(seed + 1)
+    for figure in bench_ui.figures(
+        data_dir,
+        codes=ui_rng.sample(codes, 100),
+        latin=[q for q in queries if q.isascii()][:30],
+        chinese=[q for q in queries if not q.isascii()][:20],
+        log=log,
+    ):
+        figures.append(Figure(**figure))
     meta = {
         "when": now_iso(),
         "products": products,
