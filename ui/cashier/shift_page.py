@@ -1,9 +1,8 @@
 """The shift screen (交班): open with the counted float, move cash in or out with a reason, close
 with the counted cash and see the variance large and coloured.
 
-Also home to two small pieces the refund, reports and history screens share: `MoneyEdit` (a
-field for typed money, parsed with `parse_yuan`, never float) and `ConfirmingPage` (a page that
-asks a window-modal question without blocking the event loop).
+Also home to `ConfirmingPage`, which the refund, reports and history screens share: a page that
+asks a window-modal question without blocking the event loop.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QRegularExpressionValidator
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -30,45 +28,19 @@ from PySide6.QtWidgets import (
 
 from storebox import reports, shifts
 from storebox.errors import InvalidInput, NotFound, PermissionDenied
-from storebox.money import format_fen, parse_yuan
+from storebox.money import format_fen
 from storebox.shifts import ShiftSummary
 from storebox.users import Actor
 from ui.cashier.page import Page
 from ui.ops import CoreOp, report_error
 from ui.widgets.keypad import Keypad
+from ui.widgets.money import MoneyEdit
 
 if TYPE_CHECKING:
     from ui.cashier.window import CashierWindow
 
 
 # --- shared by the screens of this change ---------------------------------------------------
-
-
-class MoneyEdit(QLineEdit):
-    """Typed money: digits and at most two decimals; `fen()` parses with `parse_yuan`."""
-
-    focused = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("moneyField")
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.setPlaceholderText("0.00")
-        self.setMaxLength(12)
-        # money is never Chinese: no input method between the keys and the field
-        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        self.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
-        self.setValidator(
-            QRegularExpressionValidator(QRegularExpression(r"[¥￥]?[0-9,]{0,9}(\.[0-9]{0,2})?"))
-        )
-
-    def fen(self) -> int:
-        """The amount in fen; raises InvalidInput with a message for the person."""
-        return parse_yuan(self.text())
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self.focused.emit()
 
 
 class ConfirmingPage(Page):
@@ -477,7 +449,7 @@ class ShiftPage(ConfirmingPage):
 
     def _amount(self, field: MoneyEdit) -> int | None:
         try:
-            return field.fen()
+            return field.parsed()
         except InvalidInput as exc:
             self.win.show_error(exc.message)
             field.setFocus()

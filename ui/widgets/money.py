@@ -6,8 +6,8 @@ fen. No input method: an amount is never Chinese, and a pinyin IME must not hold
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from storebox.errors import InvalidInput
@@ -24,10 +24,14 @@ def fen_text(fen: int) -> str:
 
 
 class MoneyEdit(QLineEdit):
+    #: the field took the focus (an on-screen keypad then types into it)
+    focused = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("moneyField")
         self.setValidator(QRegularExpressionValidator(_AMOUNT, self))
+        self.setPlaceholderText("0.00")
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.setInputMethodHints(
@@ -40,6 +44,14 @@ class MoneyEdit(QLineEdit):
             return parse_yuan(self.text())
         except InvalidInput:
             return None
+
+    def parsed(self) -> int:
+        """The amount in fen; raises InvalidInput with a message for the person."""
+        return parse_yuan(self.text())
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focused.emit()
 
     def set_fen(self, fen: int) -> None:
         """Show an amount, selected, so that the next digit typed replaces it."""
