@@ -197,3 +197,20 @@ def test_a_wrong_owner_pin_typed_on_the_keyboard_keeps_the_dialog_open(
     qtbot.keyClick(dialog.pin.field, Qt.Key.Key_Return)
     settle(qtbot)
     assert dialog.isVisible()
+
+
+def test_a_receipt_scanned_on_the_sell_screen_opens_its_refund(
+    qtbot: QtBot, window: CashierWindow, shop: Shop, people: demo.DemoPeople
+) -> None:
+    cashier = people.cashiers[0]
+    shifts.open_shift(shop, cashier, 20_000)
+    (item,) = goods(1)
+    receipt = sell(shop, cashier, [(item.barcode, 1)])
+    sign_in(qtbot, window, *demo.CASHIERS[0])
+    assert window.current_page() is window.pages["sell"]
+    assert window.scanner is not None
+    window.scanner.scanned.emit(receipt.number)  # what the wedge filter emits for a scan
+    settle(qtbot)
+    page = window.current_page()
+    assert isinstance(page, RefundPage)
+    qtbot.waitUntil(lambda: page.sale is not None and page.sale.number == receipt.number)

@@ -29,6 +29,7 @@ from storebox.shop import Shop
 from storebox.users import Actor
 from ui.app import Language, cjk_font_available
 from ui.cashier.page import Page
+from ui.cashier.refund_page import RefundPage, looks_like_sale
 from ui.cashier.signin import SignInScreen
 from ui.ops import CoreOp
 from ui.scanner import WedgeScanner
@@ -200,6 +201,10 @@ class CashierWindow(QMainWindow):
             self.show_error(self.tr("Sign in before scanning."))
             return
         page = self.current_page()
+        refund = self.pages.get("refund")
+        if isinstance(refund, RefundPage) and page is not refund and looks_like_sale(code):
+            refund.open_sale(code)  # a receipt scanned anywhere: the customer is bringing it back
+            return
         if page is not None and page.on_scan(code):
             return
         sell = self.pages.get("sell")
