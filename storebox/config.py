@@ -52,6 +52,10 @@ class Settings:
         default=15_000, metadata={"help": "how long a writer waits for another process's lock"}
     )
     language: str = field(default="zh_CN", metadata={"help": "zh_CN or en"})
+    scanner_gap_ms: int = field(
+        default=20,
+        metadata={"help": "a keyboard-wedge scanner types faster than this per key (ms)"},
+    )
 
     @property
     def db_path(self) -> Path:
@@ -113,6 +117,7 @@ def _validate(settings: Settings) -> Settings:
         ),
         (settings.busy_timeout_ms >= 100, "busy_timeout_ms must be at least 100"),
         (settings.language in ("zh_CN", "en"), "language must be zh_CN or en"),
+        (5 <= settings.scanner_gap_ms <= 200, "scanner_gap_ms must be between 5 and 200"),
         (0 < len(settings.store_name) <= 40, "store_name must be 1 to 40 characters"),
     ]
     for ok, message in checks:

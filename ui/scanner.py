@@ -8,6 +8,10 @@ and nothing reaches the focused widget (so a Chinese input method cannot swallow
 Otherwise the held keys are replayed, in order, to the widget that has focus — a person never
 loses a keystroke, at the cost of `max_gap_ms` of delay per pause in their typing.
 
+The gap is a setting (`scanner_gap_ms`, 20 ms): USB wedge scanners type a key every 1–10 ms;
+a slow (Bluetooth) one needs a larger gap, which every typed key then waits for. A scan the
+filter misses is still not lost: its digits reach the search field, and Enter adds the code.
+
 A serial (CDC) scanner avoids all of this; the drivers issue brings it. This filter is for the
 wedge scanners most small shops already own.
 """
@@ -36,7 +40,7 @@ class WedgeScanner(QObject):
     scanned = Signal(str)
 
     def __init__(
-        self, parent: QObject | None = None, *, max_gap_ms: int = 50, min_length: int = 6
+        self, parent: QObject | None = None, *, max_gap_ms: int = 20, min_length: int = 6
     ) -> None:
         super().__init__(parent)
         self.max_gap_ms = max_gap_ms

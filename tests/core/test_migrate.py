@@ -136,3 +136,27 @@ def test_older_schema_is_backed_up_then_upgraded(
     assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
     assert "nickname" in [r[1] for r in con.execute("PRAGMA table_info(users)")]
     con.close()
+
+
+def test_the_fast_head_read_from_the_files_is_alembics_head() -> None:
+    assert migrate.head_from_files() == migrate.head_revision()
+
+
+def test_opening_a_current_database_does_not_import_alembic(
+    settings: Settings, clock: FixedClock
+) -> None:
+    with open_shop(settings, clock):
+        pass
+    script = (
+        "import sys\n"
+        "from storebox import config\n"
+        "from storebox.shop import open_shop\n"
+        f"s = config.load(environ={{}}, overrides={{'data_dir': {str(settings.data_dir)!r}}})\n"
+        "open_shop(s).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -13,7 +13,7 @@ def build(shop: Shop, language_code: str) -> tuple[CashierWindow, Language, Wedg
     app = application()
     language = Language()
     language.set(language_code)
-    scanner = WedgeScanner(app)
+    scanner = WedgeScanner(app, max_gap_ms=shop.settings.scanner_gap_ms)
     scanner.install(app)
     window = CashierWindow(shop, language, scanner)
     return window, language, scanner

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,7 +64,6 @@ if TYPE_CHECKING:
 #: digits. Never a product: it is taken at payment.
 WALLET_CODE = re.compile(r"(1[0-5]|2[5-9]|30|62)[0-9]{14,22}")
 #: search-as-you-type waits this long after the last keystroke
-SEARCH_DEBOUNCE_MS = 120
 SEARCH_LIMIT = 8
 RESULT_ROWS = 6
 RESULT_ROW_HEIGHT = 38
@@ -95,6 +94,8 @@ class SellPage(Page):
         self._search_seq = 0
         self._shown_query: str | None = None  # the query the result list answers
         self._searching = False
+        #: the text changed while a search was running: run again for the newest text
+        self._rerun = False
         self._enter_pending = False
         self._user_moved = False
         self._build()
@@ -123,11 +124,6 @@ class SellPage(Page):
         self.search.installEventFilter(self)
         self.search.textChanged.connect(self._search_changed)
         left.addWidget(self.search)
-
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self.search_timer.timeout.connect(self._run_search)
 
         self.results_model = SearchModel()
         self.results = QTableView(self)
@@ -741,14 +737,30 @@ class SellPage(Page):
     def _search_changed(self, text: str) -> None:
         self._user_moved = False
         if not text.strip():
-            self.search_timer.stop()
+            self._rerun = False
             self._search_seq += 1  # whatever is still on its way is stale
             self._shown_query = None
             self._enter_pending = False
             self.results_model.set_hits([])
             self._show_search_state()
             return
-        self.search_timer.start()
+        self._request_search()
+
+    def _request_search(self) -> None:
+        """No debounce (it would cost every keystroke its delay): one search at a time, and
+        when it returns, the newest text is asked for if the person typed on meanwhile."""
+        if self._searching:
+            self._rerun = True
+        else:
+            self._run_search()
+
+    def _rerun_if_typed_on(self) -> bool:
+        self._searching = False
+        if self._rerun:
+            self._rerun = False
+            self._run_search()
+            return True
+        return False
 
     def _run_search(self) -> None:
         query = self.search.text().strip()
@@ -763,15 +775,17 @@ class SellPage(Page):
         ).failure(lambda exc: self._search_failed(seq, exc)).run()
 
     def _search_failed(self, seq: int, exc: BaseException) -> None:
+        if self._rerun_if_typed_on():
+            return
         if seq == self._search_seq:
-            self._searching = False
             self._enter_pending = False
             report_error(self, exc)
 
     def _show_hits(self, seq: int, query: str, hits: list[SearchHit]) -> None:
+        if self._rerun_if_typed_on():
+            return  # the person typed on: the newest text is being asked for
         if seq != self._search_seq or query != self.search.text().strip():
-            return  # an older query's answer: the person has typed on
-        self._searching = False
+            return  # an older query's answer
         if self._user_moved:
             return  # they are choosing in the list on show: do not pull it from under them
         self._shown_query = query
@@ -806,8 +820,8 @@ class SellPage(Page):
         return (
             self._shown_query is not None
             and self._shown_query == self.search.text().strip()
-            and not self.search_timer.isActive()
             and not self._searching
+            and not self._rerun
         )
 
     def _move(self, delta: int) -> None:
@@ -843,8 +857,7 @@ class SellPage(Page):
             return
         # The answer for this text is not back yet: ask now and add when it comes.
         self._enter_pending = True
-        self.search_timer.stop()
-        self._run_search()
+        self._request_search()
 
     def _add_chosen(self, query: str) -> None:
         rows = self.results.selectionModel().selectedRows()
