@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -65,5 +68,23 @@ def test_a_shop_without_people_says_how_to_create_the_owner(qtbot: QtBot, shop: 
     settle(qtbot)
     assert win.signin.people.buttons() == []
     assert "storebox users add --role owner" in win.signin.message.text()
+    scanner.deleteLater()
+    reset_tasks()
+
+
+def test_without_a_chinese_font_the_window_says_so(
+    qtbot: QtBot, shop: Shop, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import ui.cashier.window as window_module
+    from ui.cashier.run import build
+    from ui.ops import reset_tasks
+
+    monkeypatch.setattr(window_module, "cjk_font_available", lambda: False)
+    with caplog.at_level(logging.WARNING, logger="ui.cashier.window"):
+        win, _language, scanner = build(shop, "en")
+    qtbot.addWidget(win)
+    settle(qtbot)
+    assert "fonts-noto-cjk" in win.status_font.text()
+    assert any("fonts-noto-cjk" in r.getMessage() for r in caplog.records)
     scanner.deleteLater()
     reset_tasks()
