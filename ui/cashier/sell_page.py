@@ -54,6 +54,7 @@ from ui.cashier.sell_cart import (
 from ui.cashier.sell_dialogs import PayCashDialog, PriceDialog, QtyDialog, VoidDialog
 from ui.cashier.signin import ask_owner
 from ui.ops import CoreOp, report_error
+from ui.widgets.icons import WHITE, icon, icon_size
 from ui.widgets.keypad import add_shortcut
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class SellPage(Page):
         self.search = QLineEdit(self)
         self.search.setObjectName("searchField")
         self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.installEventFilter(self)
         self.search.textChanged.connect(self._search_changed)
         left.addWidget(self.search)
@@ -217,6 +219,7 @@ class SellPage(Page):
         self.price_button = self._button(self.ask_price, "lineButton")
         self.remove_button = self._button(self.remove_line, "lineButton")
         self.void_button = self._button(self.ask_void, "danger")
+        self.void_button.setIcon(icon("void", WHITE))
         for button in (
             self.minus_button,
             self.plus_button,
@@ -254,11 +257,16 @@ class SellPage(Page):
         right.addStretch(1)
         self.pay_button = self._button(self.ask_pay, "primary")
         self.pay_button.setMinimumHeight(80)
+        self.pay_button.setIcon(icon("cash", WHITE))
+        self.pay_button.setIconSize(icon_size(28))
         right.addWidget(self.pay_button)
         others = QHBoxLayout()
         self.card_button = self._button(lambda: None, "tenderButton")
         self.wallet_button = self._button(lambda: None, "tenderButton")
+        self.card_button.setIcon(icon("card"))
+        self.wallet_button.setIcon(icon("wallet"))
         for button in (self.card_button, self.wallet_button):
+            button.setIconSize(icon_size(20))
             button.setEnabled(False)
             others.addWidget(button)
         right.addLayout(others)

@@ -33,6 +33,7 @@ from ui.cashier.refund_page import RefundPage, looks_like_sale
 from ui.cashier.signin import SignInScreen
 from ui.ops import CoreOp
 from ui.scanner import WedgeScanner
+from ui.widgets.icons import WHITE, icon, icon_size
 from ui.widgets.keypad import add_shortcut
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class CashierWindow(QMainWindow):
         self.lock_button = QPushButton(self.top)
         self.lock_button.setObjectName("lockButton")
         self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lock_button.setIcon(icon("lock", WHITE))
+        self.lock_button.setIconSize(icon_size(20))
         self.lock_button.clicked.connect(self.lock)
         top.addWidget(self.shop_label)
         top.addStretch(1)
@@ -105,6 +108,8 @@ class CashierWindow(QMainWindow):
             button = QPushButton(self.nav)
             button.setObjectName("navButton")
             button.setCheckable(True)
+            button.setIcon(icon(page.key, on=WHITE))  # white on the checked (teal) button
+            button.setIconSize(icon_size(22))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(self._opener(page.key))
             nav.addWidget(button)
