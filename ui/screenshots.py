@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from storebox import demo, users
+from storebox import demo, demo_catalog, users
 from storebox.shop import Shop
 from ui.cashier.run import build
 from ui.cashier.window import CashierWindow
@@ -49,6 +49,11 @@ def render_all(shop: Shop, out: Path, language: str) -> list[Path]:
             window.show_page(key)
             settle(app)
             written.append(_grab(window, out / f"{n:02d}-{key}.png", app))
+            if key == "sell":  # the busiest moment too: a customer's goods scanned in
+                for product in demo_catalog.read_demo_products()[:4]:
+                    window.pages[key].on_scan(product.barcode)
+                    settle(app)
+                written.append(_grab(window, out / f"{n:02d}-{key}-cart.png", app))
     finally:
         window.close()
         reset_tasks()
