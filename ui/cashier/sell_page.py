@@ -11,7 +11,6 @@ returns a `CartView` snapshot that the screen draws (see `ui.cashier.sell_cart`)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storebox import barcodes, catalog, sales, shifts
+from storebox import barcodes, catalog, sales, scancodes, shifts
 from storebox.catalog import ProductInfo, SearchHit
 from storebox.errors import NotFound, RuleViolation, ShopError
 from storebox.money import format_fen
@@ -61,9 +60,6 @@ if TYPE_CHECKING:
     from storebox.users import Actor
     from ui.cashier.window import CashierWindow
 
-#: A customer's wallet payment code (付款码): WeChat 10–15, Alipay 25–30, UnionPay 62; 16–24
-#: digits. Never a product: it is taken at payment.
-WALLET_CODE = re.compile(r"(1[0-5]|2[5-9]|30|62)[0-9]{14,22}")
 #: search-as-you-type waits this long after the last keystroke
 SEARCH_LIMIT = 8
 RESULT_ROWS = 6
@@ -77,7 +73,8 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def is_wallet_code(code: str) -> bool:
-    return WALLET_CODE.fullmatch(code.strip()) is not None
+    """A customer's wallet payment code (付款码): never a product, it is taken at payment."""
+    return scancodes.is_wallet_code(code)
 
 
 class SellPage(Page):
