@@ -1,0 +1,381 @@
+"""`ZvtTerminal`: the `CardTerminal` port over ZVT on a serial line (any pyserial URL or path).
+
+Every call runs under one lock, so one device sees one conversation at a time. A payment whose
+command left the shop but whose final answer did not come back (timeout, lost line, unreadable
+answer) is UNKNOWN, never declined or approved by guess; `enquire` resolves it from the
+terminal's report of its last transaction (trace number and amount), and `reverse` cancels it.
+Only masked card data reaches results and logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import serial
+
+from drivers.terminal.zvt import apdu as z
+from drivers.terminal.zvt.frame import Apdu, FrameError, parse_apdu
+from drivers.terminal.zvt.link import Link, LinkDown, LinkRefused, LinkTimeout
+from storebox.errors import ShopError
+from storebox.ports import PaymentResult, PaymentStatus, StatusCallback
+
+log = logging.getLogger(__name__)
+
+
+class TerminalUnavailable(ShopError):
+    """The terminal could not be reached or refused the command: nothing was done."""
+
+    code = "terminal_unavailable"
+
+
+class _Unknown(Exception):
+    """The command was sent; its outcome is not known."""
+
+
+@dataclass
+class _Pending:
+    kind: str
+    reference: str
+    amount_fen: int
+    trace_before: str
+
+
+class ZvtTerminal:
+    def __init__(
+        self,
+        url: str,
+        password: str = z.DEFAULT_PASSWORD,
+        *,
+        baudrate: int = 9600,
+        ack_timeout: float = 5.0,
+        inter_byte_timeout: float = 0.2,
+        answer_timeout: float = 15.0,
+        completion_timeout: float = 180.0,
+        lang: str = "zh",
+        register: bool = True,
+    ) -> None:
+        z.registration(password)  # validates the password
+        self.url = url
+        self.password = password
+        self.baudrate = baudrate
+        self.ack_timeout = ack_timeout
+        self.inter_byte_timeout = inter_byte_timeout
+        self.answer_timeout = answer_timeout
+        self.completion_timeout = completion_timeout
+        self.lang = lang
+        self._register = register
+        self._registered = False
+        self._lock = threading.Lock()
+        self._port: Any = None
+        self._link: Link | None = None
+        self._last_trace: str | None = None
+        self._pending: _Pending | None = None
+
+    # --- the port -----------------------------------------------------------------------------
+
+    def authorize(
+        self, amount_fen: int, reference: str, on_status: StatusCallback | None = None
+    ) -> PaymentResult:
+        return self._payment("sale", z.authorisation(amount_fen), amount_fen, reference, on_status)
+
+    def refund(
+        self, amount_fen: int, reference: str, on_status: StatusCallback | None = None
+    ) -> PaymentResult:
+        cmd = z.refund(amount_fen, self.password)
+        return self._payment("refund", cmd, amount_fen, reference, on_status)
+
+    def reverse(self, original: PaymentResult) -> PaymentResult:
+        if not original.receipt_no:
+            found = self.enquire(original.reference)
+            if found.status is PaymentStatus.DECLINED:
+                return PaymentResult(
+                    PaymentStatus.APPROVED,
+                    original.amount_fen,
+                    original.reference,
+                    message=self._t(
+                        "原交易未完成，无需冲正", "Not carried out: nothing to reverse"
+                    ),
+                    extra={"reversal": "not_needed"},
+                )
+            if found.status is PaymentStatus.UNKNOWN or not found.receipt_no:
+                return found
+            original = found
+        cmd = z.reversal(int(original.receipt_no), self.password)
+        return self._payment("reversal", cmd, original.amount_fen, original.reference, None)
+
+    def enquire(self, reference: str) -> PaymentResult:
+        with self._lock:
+            pending = self._pending
+            amount = pending.amount_fen if pending and pending.reference == reference else 0
+            try:
+                self._connect()
+                info, _ = self._conversation(z.status_enquiry(self.password), None)
+            except _Unknown as exc:
+                return self._result(PaymentStatus.UNKNOWN, amount, reference, str(exc))
+            if info is None or info.trace == "":
+                return self._result(
+                    PaymentStatus.UNKNOWN,
+                    amount,
+                    reference,
+                    self._t(
+                        "终端未报告上一笔交易", "The terminal did not report its last transaction"
+                    ),
+                )
+            if pending is None or pending.reference != reference:
+                return self._result(
+                    PaymentStatus.UNKNOWN,
+                    amount,
+                    reference,
+                    self._t(
+                        "不是最后一笔交易，无法查询", "Not the last transaction: cannot enquire"
+                    ),
+                )
+            self._last_trace = info.trace
+            if info.trace == pending.trace_before:
+                self._pending = None
+                return self._result(
+                    PaymentStatus.DECLINED,
+                    amount,
+                    reference,
+                    self._t("终端未执行该交易", "The terminal did not carry it out"),
+                    extra={"resolved_by": "enquiry"},
+                )
+            if info.amount_fen != pending.amount_fen:
+                return self._result(
+                    PaymentStatus.UNKNOWN,
+                    amount,
+                    reference,
+                    self._t("终端最后一笔交易金额不符", "The terminal's last transaction differs"),
+                )
+            self._pending = None
+            status = PaymentStatus.APPROVED if info.result_code == 0 else PaymentStatus.DECLINED
+            code = info.result_code if info.result_code is not None else 0xFF
+            return self._from_info(status, info, reference, amount, z.result_text(code, self.lang))
+
+    def end_of_day(self) -> PaymentResult:
+        with self._lock:
+            self._connect()
+            try:
+                _info, aborted = self._conversation(z.end_of_day(self.password), None)
+            except _Unknown as exc:
+                return self._result(PaymentStatus.UNKNOWN, 0, "end-of-day", str(exc))
+            if aborted is not None:
+                return self._result(
+                    PaymentStatus.DECLINED, 0, "end-of-day", z.result_text(aborted, self.lang)
+                )
+            return self._result(PaymentStatus.APPROVED, 0, "end-of-day", "")
+
+    def close(self) -> None:
+        with self._lock:
+            self._disconnect()
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _t(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def _result(
+        self,
+        status: PaymentStatus,
+        amount: int,
+        reference: str,
+        message: str,
+        extra: dict[str, str] | None = None,
+    ) -> PaymentResult:
+        return PaymentResult(status, amount, reference, message=message, extra=extra or {})
+
+    def _from_info(
+        self,
+        status: PaymentStatus,
+        info: z.StatusInfo,
+        reference: str,
+        amount: int,
+        message: str,
+    ) -> PaymentResult:
+        return PaymentResult(
+            status,
+            info.amount_fen if info.amount_fen is not None else amount,
+            reference,
+            message=message,
+            terminal_id=info.terminal_id,
+            trace=info.trace,
+            receipt_no=info.receipt_no,
+            masked_pan=info.masked_pan,
+            card_name=info.card_name,
+            extra={k: v for k, v in {"time": info.time, "date": info.date}.items() if v},
+        )
+
+    def _connect(self) -> Link:
+        """Open the port (and register) if needed; raises TerminalUnavailable: nothing sent."""
+        if self._link is None:
+            try:
+                self._port = serial.serial_for_url(
+                    self.url, baudrate=self.baudrate, bytesize=8, parity="N", stopbits=2
+                )
+            except Exception as exc:
+                raise TerminalUnavailable(
+                    self._t(f"无法连接刷卡终端：{exc}", f"Cannot reach the card terminal: {exc}")
+                ) from exc
+            self._link = Link(
+                self._port,
+                ack_timeout=self.ack_timeout,
+                inter_byte_timeout=self.inter_byte_timeout,
+            )
+            self._registered = False
+        if self._register and not self._registered:
+            try:
+                self._conversation(z.registration(self.password), None)
+            except (_Unknown, TerminalUnavailable) as exc:
+                self._disconnect()
+                raise TerminalUnavailable(
+                    self._t(f"刷卡终端登记失败：{exc}", f"Terminal registration failed: {exc}")
+                ) from exc
+            self._registered = True
+        return self._link
+
+    def _disconnect(self) -> None:
+        if self._port is not None:
+            try:
+                self._port.close()
+            except Exception:
+                log.debug("closing the terminal port failed", exc_info=True)
+        self._port = None
+        self._link = None
+        self._registered = False
+
+    def _payment(
+        self,
+        kind: str,
+        cmd: Apdu,
+        amount: int,
+        reference: str,
+        on_status: StatusCallback | None,
+    ) -> PaymentResult:
+        with self._lock:
+            self._connect()
+            if self._last_trace is None:  # learn where the terminal is, to resolve unknowns
+                try:
+                    info, _ = self._conversation(z.status_enquiry(self.password), None)
+                    self._last_trace = info.trace if info is not None else ""
+                except _Unknown:
+                    self._last_trace = ""
+            self._pending = _Pending(kind, reference, amount, self._last_trace or "")
+            log.info("terminal %s %d fen ref %s", kind, amount, reference)
+            try:
+                info, aborted = self._conversation(cmd, on_status)
+            except _Unknown as exc:
+                log.warning("terminal %s ref %s: outcome unknown (%s)", kind, reference, exc)
+                return self._result(PaymentStatus.UNKNOWN, amount, reference, str(exc))
+            except TerminalUnavailable:
+                self._pending = None
+                raise
+            self._pending = None
+            if info is not None and info.trace:
+                self._last_trace = info.trace
+            if aborted is not None:
+                self._last_trace = None  # a declined transaction may have used a trace number
+                text = z.result_text(aborted, self.lang)
+                log.info("terminal %s ref %s declined: %02X", kind, reference, aborted)
+                return self._result(
+                    PaymentStatus.DECLINED,
+                    amount,
+                    reference,
+                    text,
+                    {"result_code": f"{aborted:02X}"},
+                )
+            if info is not None and info.result_code not in (None, 0):
+                code = info.result_code or 0
+                return self._from_info(
+                    PaymentStatus.DECLINED, info, reference, amount, z.result_text(code, self.lang)
+                )
+            if info is None:
+                info = z.StatusInfo()
+            result = self._from_info(
+                PaymentStatus.APPROVED, info, reference, amount, z.result_text(0, self.lang)
+            )
+            log.info(
+                "terminal %s ref %s approved: receipt %s trace %s card %s",
+                kind,
+                reference,
+                result.receipt_no,
+                result.trace,
+                result.masked_pan,
+            )
+            return result
+
+    def _conversation(
+        self, cmd: Apdu, on_status: StatusCallback | None
+    ) -> tuple[z.StatusInfo | None, int | None]:
+        """Send `cmd` and follow the PT until completion: (status info, abort code or None).
+
+        Raises TerminalUnavailable when nothing was taken by the terminal, _Unknown otherwise.
+        """
+        link = self._link
+        assert link is not None
+        try:
+            link.send(cmd.encode())
+        except LinkRefused as exc:
+            raise TerminalUnavailable(
+                self._t("刷卡终端拒收指令", "The card terminal refused the command")
+            ) from exc
+        except LinkDown as exc:
+            self._disconnect()
+            raise _Unknown(self._t(f"线路中断：{exc}", f"Line lost: {exc}")) from exc
+        except LinkTimeout as exc:
+            raise _Unknown(self._t("终端无应答", "No answer from the terminal")) from exc
+        try:
+            answer = parse_apdu(link.receive(self.answer_timeout))
+            msg = z.parse_message(answer)
+            if isinstance(msg, z.Nak):
+                raise TerminalUnavailable(
+                    self._t("刷卡终端：", "Card terminal: ") + z.result_text(msg.code, self.lang)
+                )
+            if not isinstance(msg, z.Ack):
+                raise _Unknown(self._t("终端应答异常", "Unexpected answer from the terminal"))
+            if cmd.command == (0x06, 0xB0):
+                return None, None
+            return self._follow(link, on_status)
+        except LinkDown as exc:
+            self._disconnect()
+            raise _Unknown(self._t(f"线路中断：{exc}", f"Line lost: {exc}")) from exc
+        except LinkTimeout as exc:
+            raise _Unknown(self._t("终端应答超时", "The terminal's answer timed out")) from exc
+
+    def _follow(
+        self, link: Link, on_status: StatusCallback | None
+    ) -> tuple[z.StatusInfo | None, int | None]:
+        info: z.StatusInfo | None = None
+        unreadable = False
+        deadline = time.monotonic() + self.completion_timeout
+        while True:
+            raw = link.receive(max(deadline - time.monotonic(), 0.0))
+            try:
+                msg = z.parse_message(parse_apdu(raw))
+            except FrameError as exc:
+                log.warning("terminal message not understood: %s", exc)
+                unreadable = True
+                link.send(z.ACK_APDU.encode())
+                continue
+            link.send(z.ACK_APDU.encode())
+            if isinstance(msg, z.Intermediate):
+                if msg.timeout_s:
+                    deadline = max(deadline, time.monotonic() + msg.timeout_s)
+                if on_status is not None:
+                    try:
+                        on_status(z.status_text(msg.code, self.lang))
+                    except Exception:
+                        log.exception("on_status callback failed")
+            elif isinstance(msg, z.StatusInfo):
+                info = msg
+            elif isinstance(msg, z.Completion):
+                if unreadable and info is None:
+                    raise _Unknown(
+                        self._t("终端结果无法读取", "The terminal's result was unreadable")
+                    )
+                return info, None
+            elif isinstance(msg, z.Aborted):
+                return info, msg.code
