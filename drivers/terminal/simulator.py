@@ -177,11 +177,19 @@ class ZvtSimulator:
             return True
         return False
 
-    def _send(self, link: Link, msg: Apdu) -> None:
+    def _send(self, link: Link, msg: Apdu) -> Apdu:
         link.send(msg.encode())
         answer = parse_apdu(link.receive(2.0))
-        if answer.command != (0x80, 0x00):
+        if answer.command not in ((0x80, 0x00), (0x06, 0xB0)):
             log.warning("simulator: ECR answered %r instead of 80 00 00", answer)
+        return answer
+
+    def _prompt(self, link: Link, code: int) -> bool:
+        """Send a 04 FF; True when the ECR answered it with abort (06 B0): 06 1E 6C sent."""
+        if self._send(link, Apdu(0x04, 0xFF, bytes([code]))).command == (0x06, 0xB0):
+            self._send(link, Apdu(0x06, 0x1E, b"\x6c"))
+            return True
+        return False
 
     def _status_info(self, tx: Transaction) -> Apdu:
         data = (
@@ -272,11 +280,13 @@ class ZvtSimulator:
             self._stop.set()
             self._close()
             return
-        self._send(link, Apdu(0x04, 0xFF, b"\x0a"))
+        if self._prompt(link, 0x0A):
+            return
         if outcome == "slow":
             for code in (0x41, 0x0E, 0x04):
                 time.sleep(self.status_delay)
-                self._send(link, Apdu(0x04, 0xFF, bytes([code])))
+                if self._prompt(link, code):
+                    return
         if outcome == "decline":
             self._new(kind, amount, 0x05)
             self._send(link, Apdu(0x06, 0x1E, b"\x05"))

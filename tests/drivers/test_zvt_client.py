@@ -202,3 +202,20 @@ def test_end_of_day(sim: ZvtSimulator) -> None:
 def test_unknown_script_outcome_refused() -> None:
     with pytest.raises(ValueError):
         ZvtSimulator(["explode"])
+
+
+def test_cancel_during_slow_customer(sim: ZvtSimulator) -> None:
+    t = terminal(sim)
+    sim.push("slow")
+    texts: list[str] = []
+
+    def on_status(text: str) -> None:
+        texts.append(text)
+        t.cancel()
+
+    result = t.authorize(100, "S-18", on_status)
+    assert result.status is PaymentStatus.DECLINED
+    assert result.message.startswith("Aborted")
+    assert texts == ["Insert card"]
+    assert sim.transactions == []
+    assert t.authorize(100, "S-19").status is PaymentStatus.APPROVED  # the cancel was used up

@@ -74,6 +74,7 @@ class ZvtTerminal:
         self._link: Link | None = None
         self._last_trace: str | None = None
         self._pending: _Pending | None = None
+        self._cancel = threading.Event()
 
     # --- the port -----------------------------------------------------------------------------
 
@@ -169,6 +170,14 @@ class ZvtTerminal:
                 )
             return self._result(PaymentStatus.APPROVED, 0, "end-of-day", "")
 
+    def cancel(self) -> None:
+        """Ask the terminal to abort the running payment (from any thread).
+
+        Sent at the terminal's next prompt (06 B0 instead of 80 00 00); the payment then ends
+        DECLINED with "Aborted", unless it had already gone through.
+        """
+        self._cancel.set()
+
     def close(self) -> None:
         with self._lock:
             self._disconnect()
@@ -256,6 +265,7 @@ class ZvtTerminal:
         on_status: StatusCallback | None,
     ) -> PaymentResult:
         with self._lock:
+            self._cancel.clear()
             self._connect()
             if self._last_trace is None:  # learn where the terminal is, to resolve unknowns
                 try:
@@ -316,6 +326,10 @@ class ZvtTerminal:
         """
         link = self._link
         assert link is not None
+        try:  # whatever a terminal sent after an earlier timeout is stale now
+            self._port.reset_input_buffer()
+        except Exception:
+            log.debug("could not flush the terminal port", exc_info=True)
         try:
             link.send(cmd.encode())
         except LinkRefused as exc:
@@ -359,6 +373,11 @@ class ZvtTerminal:
                 log.warning("terminal message not understood: %s", exc)
                 unreadable = True
                 link.send(z.ACK_APDU.encode())
+                continue
+            if isinstance(msg, z.Intermediate) and self._cancel.is_set():
+                log.info("asking the terminal to abort")
+                link.send(z.abort().encode())  # instead of 80 00 00: the PT ends with 06 1E
+                self._cancel.clear()
                 continue
             link.send(z.ACK_APDU.encode())
             if isinstance(msg, z.Intermediate):
