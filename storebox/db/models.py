@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -424,4 +425,28 @@ class OutboxEvent(Base):
         CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status"),
         Index("ix_outbox_pending", "status", "seq"),
         {"sqlite_autoincrement": True},  # never reuse a seq, even after pruning sent events
+    )
+
+
+class PrintJob(Base):
+    """A document for the receipt printer, queued in the local database (storebox.printing).
+
+    queued -> printing (marked before a byte is sent) -> done; a job found 'printing' after a
+    restart may already be on paper, so it becomes 'failed' and waits for an explicit reprint
+    (a new job with `reprint` set, printed with a 重打印 / REPRINT mark).
+    """
+
+    __tablename__ = "print_jobs"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'printing', 'done', 'failed')", name="status"),
+        Index("ix_print_jobs_queue", "status", "created_at"),
     )
