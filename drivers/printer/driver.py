@@ -13,8 +13,10 @@ that cannot be reached at all (connection refused, port missing) is OFFLINE.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,7 @@ class PrinterDriver:
         )
         self.last_png: Path | None = None
         self._png_seq = itertools.count(1)
+        self._lock = threading.RLock()  # the worker's jobs, a drawer kick, a status query
 
     def render(
         self, kind: str, payload: Mapping[str, Any], reprint: bool = False
@@ -122,9 +125,19 @@ class PrinterDriver:
         self._write(document_bytes(doc, self.profile))
 
     def print_job(
-        self, kind: str, payload: Mapping[str, Any], reprint: bool = False, name: str = ""
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        reprint: bool = False,
+        name: str = "",
+        *,
+        allow_drawer: bool = True,
     ) -> layout.Document:
+        """Render and send. `allow_drawer=False` drops a cash sale's drawer kick (a receipt
+        printed long after the sale must not open the drawer)."""
         doc = self.render(kind, payload, reprint)
+        if not allow_drawer and doc.open_drawer:
+            doc = dataclasses.replace(doc, open_drawer=False)
         self.print_document(doc, name)
         return doc
 
@@ -135,21 +148,26 @@ class PrinterDriver:
     def _write(self, data: bytes) -> None:
         assert self.transport is not None
         try:
-            self.transport.write(data)
+            with self._lock:
+                self.transport.write(data)
         except TransportError as exc:
             raise PrintFailed(str(exc), sent_nothing=exc.sent_nothing) from exc
 
     def status(self) -> PrinterStatus:
         if self.transport is None:  # png: always ready
             return PrinterStatus.OK
+        with self._lock:
+            return self._status(self.transport)
+
+    def _status(self, transport: Transport) -> PrinterStatus:
         try:
-            printer = self.transport.query(DLE_EOT_PRINTER)
+            printer = transport.query(DLE_EOT_PRINTER)
             if _valid(printer) is None:
                 return PrinterStatus.UNKNOWN
             cause = None
             if printer and printer[0] & 0x08:
-                cause = self.transport.query(DLE_EOT_OFFLINE_CAUSE)
-            paper = self.transport.query(DLE_EOT_PAPER)
+                cause = transport.query(DLE_EOT_OFFLINE_CAUSE)
+            paper = transport.query(DLE_EOT_PAPER)
         except TransportError:
             return PrinterStatus.OFFLINE
         return parse_status(printer, cause, paper)

@@ -14,6 +14,7 @@ paper): printing them again is the person's explicit decision (`reprint`, marked
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import threading
@@ -32,6 +33,11 @@ class Outcome(enum.StrEnum):
     PRINTED = "printed"
     REQUEUED = "requeued"  # nothing was sent; the job waits for the printer
     FAILED = "failed"
+
+
+#: A cash sale's receipt opens the drawer only if it prints this soon after it was queued; a
+#: receipt that waited for the printer to come back must not open the drawer by surprise.
+DRAWER_WINDOW = dt.timedelta(minutes=2)
 
 
 class PrintWorker:
@@ -54,7 +60,10 @@ class PrintWorker:
         if job is None:
             return Outcome.IDLE
         try:
-            self.printer.print_job(job.kind, job.payload, job.reprint, name=job.id)
+            fresh = self.shop.now() - job.created_at <= DRAWER_WINDOW
+            self.printer.print_job(
+                job.kind, job.payload, job.reprint, name=job.id, allow_drawer=fresh
+            )
         except PrintFailed as exc:
             if exc.sent_nothing:
                 printing.mark_unsent(self.shop, job.id, str(exc))

@@ -200,3 +200,21 @@ def test_open_drawer_goes_straight_to_the_printer(shop: Shop) -> None:
     fake, _, port = make(shop)
     port.open_drawer()
     assert decode(fake.printed[0]).events == [("drawer", 0, 100, 100)]
+
+
+def test_a_cash_receipt_that_waited_for_the_printer_does_not_open_the_drawer(
+    shop: Shop, clock: FixedClock
+) -> None:
+    fake, driver, port = make(shop)
+    port.print_document("sale", sale_payload())
+    assert PrintWorker(shop, driver).drain()[0] is Outcome.PRINTED
+    assert "drawer" in decode(fake.printed[-1]).kinds()  # at once: the drawer opens
+    fake.online = False
+    port.print_document("sale", sale_payload())
+    worker = PrintWorker(shop, driver)
+    assert worker.run_once() is Outcome.WAITING
+    clock.advance(minutes=30)
+    fake.online = True
+    assert worker.drain()[0] is Outcome.PRINTED
+    late = decode(fake.printed[-1])
+    assert "drawer" not in late.kinds() and late.qrs() == ["S1-20261125-0007"]
