@@ -31,6 +31,7 @@ import contextlib
 import logging
 import os
 import select
+import socket
 import threading
 import time
 import tty
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 
 from drivers.terminal.zvt import apdu as z
 from drivers.terminal.zvt.frame import ACK, NAK, Apdu, encode_frame, parse_apdu
-from drivers.terminal.zvt.link import Link, LinkError
+from drivers.terminal.zvt.link import Link, LinkError, TcpLink
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,27 @@ OUTCOMES = (
 )
 TEST_PAN = bytes.fromhex("621234EEEEEE7890")  # 621234******7890
 TERMINAL_ID = "52012345"
+
+
+class SocketPort:
+    """A minimal pyserial-like port over a connected socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.timeout: float | None = None
+
+    def read(self, size: int = 1) -> bytes:
+        ready, _, _ = select.select([self.sock], [], [], self.timeout)
+        if not ready:
+            return b""
+        data = self.sock.recv(size)
+        if not data:
+            raise OSError("connection closed")
+        return data
+
+    def write(self, data: bytes, /) -> int:
+        self.sock.sendall(data)
+        return len(data)
 
 
 class FdPort:
@@ -108,10 +130,36 @@ class ZvtSimulator:
         self._thread: threading.Thread | None = None
         self._master = -1
         self._slave = -1
+        self._server: socket.socket | None = None
+        self._conn: socket.socket | None = None
+        self.tcp_port = 0
         self.path = ""
         self.received: list[Apdu] = []
 
     # --- life cycle ---------------------------------------------------------------------------
+
+    def start_tcp(self, port: int = 0, host: str = "127.0.0.1") -> int:
+        """Listen for the ECR on a TCP port (0: any free one); returns the port."""
+        self._server = socket.create_server((host, port))
+        self._server.settimeout(0.1)
+        self.tcp_port = int(self._server.getsockname()[1])
+        self._thread = threading.Thread(target=self._serve_tcp, name="zvt-sim-tcp", daemon=True)
+        self._thread.start()
+        return self.tcp_port
+
+    def _serve_tcp(self) -> None:
+        assert self._server is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._conn = conn
+            with conn:
+                self._session(TcpLink(SocketPort(conn), ack_timeout=1.0))
+            self._conn = None
 
     def start(self) -> str:
         self._master, self._slave = os.openpty()
@@ -129,6 +177,10 @@ class ZvtSimulator:
         self._close()
 
     def _close(self) -> None:
+        for sock in (self._conn, self._server):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
         for fd in (self._master, self._slave):
             if fd >= 0:
                 with contextlib.suppress(OSError):
@@ -148,14 +200,16 @@ class ZvtSimulator:
     # --- the terminal -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        port = FdPort(self._master)
-        link = Link(port, ack_timeout=1.0)
+        link = Link(FdPort(self._master), ack_timeout=1.0)
         link.nak_hook = self._nak_hook
+        self._session(link)
+
+    def _session(self, link: Link) -> None:
         while not self._stop.is_set():
             try:
                 raw = link.receive(0.1)
             except LinkError as exc:
-                if "no frame" in str(exc):
+                if str(exc).startswith(("no frame", "no APDU")):
                     continue
                 log.info("simulator line: %s", exc)
                 return
@@ -165,7 +219,7 @@ class ZvtSimulator:
                 self._handle(link, parse_apdu(raw))
             except (LinkError, OSError) as exc:
                 log.info("simulator: %s", exc)
-                if self._master < 0:
+                if self._master < 0 and self._conn is None:
                     return
 
     def _nak_hook(self) -> bool:
@@ -277,6 +331,10 @@ class ZvtSimulator:
         if outcome == "timeout":
             return
         if outcome == "hangup":
+            if isinstance(link, TcpLink):
+                assert self._conn is not None
+                self._conn.shutdown(socket.SHUT_RDWR)
+                raise OSError("hung up")
             self._stop.set()
             self._close()
             return
@@ -293,12 +351,17 @@ class ZvtSimulator:
             return
         tx = self._new(kind, amount, 0)
         if outcome == "drop":
-            frame = encode_frame(self._status_info(tx).encode())
-            link.write_raw(frame[: len(frame) // 2])
-            self._deaf(self.drop_seconds)
+            # half a frame (half an APDU on TCP), then silence
+            apdu_bytes = self._status_info(tx).encode()
+            if isinstance(link, TcpLink):
+                link.write_raw(apdu_bytes[:6])
+            else:
+                frame = encode_frame(apdu_bytes)
+                link.write_raw(frame[: len(frame) // 2])
+            self._deaf(link, self.drop_seconds)
             return
         info = self._status_info(tx)
-        if outcome == "garbled":
+        if outcome == "garbled" and not isinstance(link, TcpLink):
             garbled = bytearray(encode_frame(info.encode()))
             garbled[-1] ^= 0x5A
             link.write_raw(bytes(garbled))
@@ -309,13 +372,21 @@ class ZvtSimulator:
         self._send(link, info)
         self._send(link, Apdu(0x06, 0x0F))
 
-    def _deaf(self, seconds: float) -> None:
+    def _deaf(self, link: Link, seconds: float) -> None:
         """The cable is out: whatever the ECR sends is lost."""
         end = time.monotonic() + seconds
-        port = FdPort(self._master)
+        port = link.port
         while (left := end - time.monotonic()) > 0 and not self._stop.is_set():
             port.timeout = min(left, 0.05)
             port.read(4096)
+
+
+def serve_tcp(
+    port: int = 0, script: Iterable[str] = (), **options: object
+) -> tuple[ZvtSimulator, int]:
+    """Start a simulator speaking the ZVT TCP variant; returns it and its port (20007 is usual)."""
+    sim = ZvtSimulator(script, **options)  # type: ignore[arg-type]
+    return sim, sim.start_tcp(port)
 
 
 def serve_pty(script: Iterable[str] = (), **options: object) -> tuple[ZvtSimulator, str]:
@@ -324,4 +395,4 @@ def serve_pty(script: Iterable[str] = (), **options: object) -> tuple[ZvtSimulat
     return sim, sim.start()
 
 
-__all__ = ["ACK", "OUTCOMES", "Transaction", "ZvtSimulator", "serve_pty"]
+__all__ = ["ACK", "OUTCOMES", "Transaction", "ZvtSimulator", "serve_pty", "serve_tcp"]

@@ -19,7 +19,7 @@ import serial
 
 from drivers.terminal.zvt import apdu as z
 from drivers.terminal.zvt.frame import Apdu, FrameError, parse_apdu
-from drivers.terminal.zvt.link import Link, LinkDown, LinkRefused, LinkTimeout
+from drivers.terminal.zvt.link import Link, LinkDown, LinkRefused, LinkTimeout, TcpLink
 from storebox.errors import ShopError
 from storebox.ports import PaymentResult, PaymentStatus, StatusCallback
 
@@ -44,7 +44,22 @@ class _Pending:
     trace_before: str
 
 
+ZVT_TCP_PORT = 20007
+
+
+def _port_url(url: str) -> tuple[str, bool]:
+    """The pyserial URL for `url` and whether it is the TCP variant (`tcp://host[:port]`)."""
+    if url.startswith("tcp://"):
+        hostport = url.removeprefix("tcp://").rstrip("/")
+        if ":" not in hostport.rsplit("]", 1)[-1]:
+            hostport += f":{ZVT_TCP_PORT}"
+        return f"socket://{hostport}", True
+    return url, False
+
+
 class ZvtTerminal:
+    """ZVT over serial (a device path or any pyserial URL) or TCP (`tcp://host[:20007]`)."""
+
     def __init__(
         self,
         url: str,
@@ -221,15 +236,16 @@ class ZvtTerminal:
     def _connect(self) -> Link:
         """Open the port (and register) if needed; raises TerminalUnavailable: nothing sent."""
         if self._link is None:
+            port_url, tcp = _port_url(self.url)
             try:
                 self._port = serial.serial_for_url(
-                    self.url, baudrate=self.baudrate, bytesize=8, parity="N", stopbits=2
+                    port_url, baudrate=self.baudrate, bytesize=8, parity="N", stopbits=2
                 )
             except Exception as exc:
                 raise TerminalUnavailable(
                     self._t(f"无法连接刷卡终端：{exc}", f"Cannot reach the card terminal: {exc}")
                 ) from exc
-            self._link = Link(
+            self._link = (TcpLink if tcp else Link)(
                 self._port,
                 ack_timeout=self.ack_timeout,
                 inter_byte_timeout=self.inter_byte_timeout,

@@ -114,3 +114,32 @@ class Link:
                     return result
                 log.warning("frame rejected: %s", result)
                 self.write_raw(bytes([NAK]))
+
+
+class TcpLink(Link):
+    """The ZVT TCP variant (port 20007): raw APDUs, no DLE/CRC framing and no ACK bytes."""
+
+    def send(self, apdu: bytes) -> None:
+        self.write_raw(apdu)
+
+    def _read_exact(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            byte = self._read(self.inter_byte_timeout)
+            if not byte:  # a TCP stream cannot resynchronise: the connection is done for
+                raise LinkDown(f"APDU truncated: {len(data)} of {size} bytes came")
+            data += byte
+        return data
+
+    def receive(self, timeout: float) -> bytes:
+        first = self._read(timeout)
+        if not first:
+            raise LinkTimeout(f"no APDU within {timeout} s")
+        header = first + self._read_exact(2)
+        if header[2] == 0xFF:
+            ext = self._read_exact(2)
+            header += ext
+            length = ext[0] | (ext[1] << 8)
+        else:
+            length = header[2]
+        return header + self._read_exact(length)
