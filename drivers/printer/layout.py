@@ -213,16 +213,17 @@ def sale(p: Mapping[str, Any], width: int, zone: ZoneInfo, reprint: bool = False
 def refund(p: Mapping[str, Any], width: int, zone: ZoneInfo, reprint: bool = False) -> Document:
     """A refund slip: number, original sale, lines, total refunded, how it was paid back.
 
-    Payload keys: store_name, number, sale_number, at, cashier_name, reason, lines (name, qty,
-    unit_price_fen, line_total_fen), total_fen, payments (kind, amount_fen, masked_pan...).
+    The payload is `storebox.refunds.RefundReceipt.as_dict()`.
     """
     items = _head(p, "退货单 Refund", width, reprint)
     body = [
         *pair("退货单号 No.", str(p.get("number", "")), width),
         *pair("原单号 Sale", str(p.get("sale_number", "")), width),
-        *pair("时间 Time", _local(p.get("at"), zone), width),
-        *pair("收银员 Cashier", str(p.get("cashier_name", "")), width),
+        *pair("时间 Time", _local(p.get("created_at") or p.get("at"), zone), width),
+        *pair("收银员 Cashier", str(p.get("user_name") or p.get("cashier_name", "")), width),
     ]
+    if p.get("approved_by"):
+        body += pair("批准 Approved", str(p["approved_by"]), width)
     if p.get("reason"):
         body += pair("原因 Reason", str(p["reason"]), width)
     body.append("-" * width)
@@ -231,7 +232,7 @@ def refund(p: Mapping[str, Any], width: int, zone: ZoneInfo, reprint: bool = Fal
             str(line["name"]),
             _int(line["qty"]),
             _int(line["unit_price_fen"]),
-            _int(line["line_total_fen"]),
+            _int(line.get("amount_fen", line.get("line_total_fen"))),
             width,
         )
     body.append("-" * width)

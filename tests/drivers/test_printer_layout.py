@@ -88,10 +88,11 @@ def test_refund_slip() -> None:
         "store_name": "好邻居便利店",
         "number": "R1-0001",
         "sale_number": "S1-20261125-0007",
-        "at": "2026-11-25T03:00:00+00:00",
-        "cashier_name": "王芳",
+        "created_at": "2026-11-25T03:00:00+00:00",
+        "user_name": "王芳",
+        "approved_by": "店主",
         "reason": "过期",
-        "lines": [{"name": "农夫山泉", "qty": 1, "unit_price_fen": 200, "line_total_fen": 200}],
+        "lines": [{"name": "农夫山泉", "qty": 1, "unit_price_fen": 200, "amount_fen": 200}],
         "total_fen": 200,
         "payments": [{"kind": "cash", "amount_fen": 200}],
     }
@@ -100,6 +101,9 @@ def test_refund_slip() -> None:
     assert any("S1-20261125-0007" in s for s in lines) and any("11:00:00" in s for s in lines)
     assert all(display_width(s) <= 48 for s in lines)
     assert doc.open_drawer
+    assert any(s.startswith("收银员") and s.endswith("王芳") for s in lines)
+    assert any(s.startswith("批准") and s.endswith("店主") for s in lines)
+    assert any(" x " in s and s.endswith("2.00") for s in lines)
 
 
 def test_report_reuses_the_core_text_at_the_printer_width() -> None:
