@@ -218,3 +218,28 @@ def test_a_cash_receipt_that_waited_for_the_printer_does_not_open_the_drawer(
     assert worker.drain()[0] is Outcome.PRINTED
     late = decode(fake.printed[-1])
     assert "drawer" not in late.kinds() and late.qrs() == ["S1-20261125-0007"]
+
+
+def test_a_real_sale_from_the_core_prints_through_the_queue(shop: Shop) -> None:
+    from storebox import sales
+    from storebox.sales import Cart, Cash
+    from tests.core.factories import make_product, open_till
+
+    till = open_till(shop)
+    noodles = make_product(shop, "康师傅红烧牛肉面（桶装）", 550, barcode="6900000000052", stock=5)
+    water = make_product(shop, "农夫山泉 550ml", 200, barcode="6900000000069", stock=5)
+    cart = Cart()
+    sales.add_product(cart, noodles, 2)
+    sales.add_product(cart, water, 1)
+    receipt = sales.checkout(shop, till.cashier, cart, [Cash(2000)])
+    fake, driver, port = make(shop)
+    job_id = port.print_document("sale", receipt.as_dict())
+    assert PrintWorker(shop, driver).drain()[0] is Outcome.PRINTED
+    out = decode(fake.printed[0])
+    assert out.qrs() == [receipt.number]
+    assert any(s.startswith("收银员") and s.endswith("小李") for s in out.texts)
+    assert any(s.startswith("找零 Change") and s.endswith("￥7.00") for s in out.texts)
+    assert any("2 x 5.50" in s and s.endswith("11.00") for s in out.texts)
+    assert any("10:00:00" in s for s in out.texts)  # 02:00 UTC in Shanghai
+    assert out.kinds()[-1] == "drawer"
+    assert printing.get(shop, job_id).status == "done"  # type: ignore[union-attr]
