@@ -19,6 +19,7 @@ Outcomes:
 - ``garbled``: approve, with the 04 0F first sent once with a wrong CRC
 - ``nak``: the next frame (whatever it is) is NAKed once; the outcome after it still applies
 - ``refuse``: the next frame is NAKed three times (the ECR gives up: nothing was done)
+- ``unreadable``: approve, but the 04 0F carries a BMP whose length nobody knows (7E)
 - ``busy``: 84 A0 (receiver not ready); nothing carried out
 
 The simulator keeps its last transaction: a status enquiry (05 01) reports it in a 04 0F.
@@ -55,6 +56,7 @@ OUTCOMES = (
     "garbled",
     "nak",
     "refuse",
+    "unreadable",
     "busy",
 )
 TEST_PAN = bytes.fromhex("621234EEEEEE7890")  # 621234******7890
@@ -361,6 +363,8 @@ class ZvtSimulator:
             self._deaf(link, self.drop_seconds)
             return
         info = self._status_info(tx)
+        if outcome == "unreadable":
+            info = Apdu(0x04, 0x0F, info.data + b"\x7e\x01")
         if outcome == "garbled" and not isinstance(link, TcpLink):
             garbled = bytearray(encode_frame(info.encode()))
             garbled[-1] ^= 0x5A

@@ -12,12 +12,16 @@ from drivers.terminal.simulator import ZvtSimulator, serve_pty
 from drivers.terminal.zvt.client import TerminalUnavailable, ZvtTerminal
 from storebox.ports import CardTerminal, PaymentStatus
 
+_open: list[ZvtTerminal] = []
+
 
 @pytest.fixture
 def sim() -> Iterator[ZvtSimulator]:
     simulator = ZvtSimulator(status_delay=0.01, drop_seconds=0.6)
     simulator.start()
     yield simulator
+    while _open:
+        _open.pop().close()
     simulator.stop()
 
 
@@ -30,7 +34,9 @@ def terminal(sim: ZvtSimulator, **kw: float) -> ZvtTerminal:
         "lang": "en",
     }
     options.update(kw)
-    return ZvtTerminal(sim.path, **options)  # type: ignore[arg-type]
+    t = ZvtTerminal(sim.path, **options)  # type: ignore[arg-type]
+    _open.append(t)
+    return t
 
 
 def test_is_a_card_terminal(sim: ZvtSimulator) -> None:
@@ -219,3 +225,21 @@ def test_cancel_during_slow_customer(sim: ZvtSimulator) -> None:
     assert texts == ["Insert card"]
     assert sim.transactions == []
     assert t.authorize(100, "S-19").status is PaymentStatus.APPROVED  # the cancel was used up
+
+
+def test_unreadable_status_information_is_unknown_then_resolved(sim: ZvtSimulator) -> None:
+    t = terminal(sim)
+    sim.push("unreadable")
+    result = t.authorize(660, "S-20")
+    assert result.status is PaymentStatus.UNKNOWN
+    resolved = t.enquire("S-20")
+    assert resolved.status is PaymentStatus.APPROVED
+    assert resolved.amount_fen == 660
+
+
+def test_enquire_for_another_reference_stays_unknown(sim: ZvtSimulator) -> None:
+    t = terminal(sim)
+    sim.push("timeout")
+    assert t.authorize(100, "S-21").status is PaymentStatus.UNKNOWN
+    assert t.enquire("S-older").status is PaymentStatus.UNKNOWN
+    assert t.enquire("S-21").status is PaymentStatus.DECLINED

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import serial
@@ -121,7 +121,11 @@ class ZvtTerminal:
                 return found
             original = found
         cmd = z.reversal(int(original.receipt_no), self.password)
-        return self._payment("reversal", cmd, original.amount_fen, original.reference, None)
+        # its own reference, so that enquire(original reference) never mistakes the reversal
+        # for the original payment
+        reference = f"{original.reference}#reversal"
+        result = self._payment("reversal", cmd, original.amount_fen, reference, None)
+        return replace(result, reference=original.reference)
 
     def enquire(self, reference: str) -> PaymentResult:
         with self._lock:
