@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from drivers.terminal.zvt import apdu as z
@@ -175,3 +177,23 @@ def test_decoder_oversized_frame() -> None:
 
 def test_apdu_repr_hides_data() -> None:
     assert "62" not in repr(Apdu(0x04, 0x0F, bytes.fromhex("22F0F66212345678")))
+
+
+def test_random_bytes_never_crash_the_decoder_or_parser() -> None:
+    import random
+
+    rng = random.Random(4)
+    good = encode_frame(bytes.fromhex("04 0F 02 27 00"))
+    for _ in range(2000):
+        noise = bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+        mutated = bytearray(good)
+        if mutated and rng.random() < 0.5:
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        dec = FrameDecoder(max_apdu=64)
+        for item in dec.feed(noise + bytes(mutated) + noise):
+            if isinstance(item, bytes):
+                with contextlib.suppress(FrameError):
+                    z.parse_message(parse_apdu(item))
+        dec.reset()
+        with contextlib.suppress(FrameError):
+            z.parse_message(Apdu(0x04, 0x0F, noise))
