@@ -243,3 +243,9 @@ def test_enquire_for_another_reference_stays_unknown(sim: ZvtSimulator) -> None:
     assert t.authorize(100, "S-21").status is PaymentStatus.UNKNOWN
     assert t.enquire("S-older").status is PaymentStatus.UNKNOWN
     assert t.enquire("S-21").status is PaymentStatus.DECLINED
+
+
+def test_enquire_after_a_final_answer_repeats_it(sim: ZvtSimulator) -> None:
+    t = terminal(sim)
+    approved = t.authorize(100, "S-22")
+    assert t.enquire("S-22") == approved

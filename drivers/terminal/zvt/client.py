@@ -90,6 +90,7 @@ class ZvtTerminal:
         self._last_trace: str | None = None
         self._pending: _Pending | None = None
         self._cancel = threading.Event()
+        self._final: PaymentResult | None = None  # the last final answer, for enquire
 
     # --- the port -----------------------------------------------------------------------------
 
@@ -128,8 +129,16 @@ class ZvtTerminal:
         return replace(result, reference=original.reference)
 
     def enquire(self, reference: str) -> PaymentResult:
+        result = self._enquire(reference)
+        if result.status is not PaymentStatus.UNKNOWN:
+            self._final = result
+        return result
+
+    def _enquire(self, reference: str) -> PaymentResult:
         with self._lock:
             pending = self._pending
+            if pending is None and self._final is not None and self._final.reference == reference:
+                return self._final  # already final: the answer we had
             amount = pending.amount_fen if pending and pending.reference == reference else 0
             try:
                 self._connect()
@@ -155,6 +164,13 @@ class ZvtTerminal:
                     ),
                 )
             self._last_trace = info.trace
+            if not pending.trace_before:  # we never knew where the terminal stood
+                return self._result(
+                    PaymentStatus.UNKNOWN,
+                    amount,
+                    reference,
+                    self._t("无法与终端记录比对", "Cannot match the terminal's records"),
+                )
             if info.trace == pending.trace_before:
                 self._pending = None
                 return self._result(
@@ -277,6 +293,19 @@ class ZvtTerminal:
         self._registered = False
 
     def _payment(
+        self,
+        kind: str,
+        cmd: Apdu,
+        amount: int,
+        reference: str,
+        on_status: StatusCallback | None,
+    ) -> PaymentResult:
+        result = self._payment_once(kind, cmd, amount, reference, on_status)
+        if result.status is not PaymentStatus.UNKNOWN:
+            self._final = result
+        return result
+
+    def _payment_once(
         self,
         kind: str,
         cmd: Apdu,
