@@ -265,6 +265,7 @@ class ZvtSimulator:
         if tx.receipt_no is not None:
             data += b"\x87" + z.bcd(tx.receipt_no, 2)
         if tx.result_code == 0 and tx.kind != "enquiry":
+            data += b"\x3b" + f"A{tx.trace:05d}".encode().ljust(8, b"\x00")
             data += b"\x22\xf0\xf8" + TEST_PAN + b"\x8a\x05\x8b\xf0\xf8UnionPay"
         return Apdu(0x04, 0x0F, data)
 

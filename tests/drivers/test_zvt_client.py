@@ -55,6 +55,7 @@ def test_approve(sim: ZvtSimulator) -> None:
     assert result.terminal_id == "52012345"
     assert result.receipt_no == "0001"
     assert result.trace == "000101"
+    assert result.auth_code == "A00101"
     assert texts == ["Insert card"]
     # registration, status enquiry (learn the trace), then the authorisation, byte for byte
     commands = [c.encode().hex(" ").upper() for c in sim.received]

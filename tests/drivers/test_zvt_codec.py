@@ -76,6 +76,7 @@ STATUS_INFO = bytes.fromhex(
     "29 12345678"
     "87 0042"
     "8A 05"
+    "3B 3132333435360000"
     "8B F0F8" + b"UnionPay".hex() + "06 03 1F 01 02"  # TLV container skipped
 )
 
@@ -92,6 +93,7 @@ def test_status_information_parsed() -> None:
     assert msg.receipt_no == "0042"
     assert msg.card_type == 5
     assert msg.card_name == "UnionPay"
+    assert msg.auth_code == "123456"
 
 
 def test_full_pan_from_a_terminal_is_masked_anyway() -> None:

@@ -262,6 +262,7 @@ class StatusInfo:
     receipt_no: str = ""
     card_type: int | None = None
     card_name: str = ""
+    auth_code: str = ""  # BMP 3B, the authorisation attribute (AID)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -282,7 +283,7 @@ def parse_status_info(data: bytes) -> StatusInfo:
         receipt_no=digits(0x87),
         card_type=f[0x8A][0] if 0x8A in f else None,
         card_name=f[0x8B].decode("latin-1").strip() if 0x8B in f else "",
-        extra={"aid": f[0x3B].hex().upper()} if 0x3B in f else {},
+        auth_code=(f[0x3B].rstrip(b"\x00 ").decode("ascii", "replace") if 0x3B in f else ""),
     )
 
 

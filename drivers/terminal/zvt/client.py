@@ -250,6 +250,7 @@ class ZvtTerminal:
             receipt_no=info.receipt_no,
             masked_pan=info.masked_pan,
             card_name=info.card_name,
+            auth_code=info.auth_code,
             extra={k: v for k, v in {"time": info.time, "date": info.date}.items() if v},
         )
 
