@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -270,6 +271,95 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- devices: the card terminal ------------------------------------------------------------
+
+
+def _terminal_sim_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tcp", type=int, metavar="PORT", help="speak the TCP variant on PORT (else a pty)"
+    )
+    parser.add_argument(
+        "--script",
+        default="",
+        help="outcomes for the next transactions, comma-separated "
+        "(approve, decline, slow, timeout, drop, hangup, garbled, nak, refuse, unreadable, busy)",
+    )
+    parser.add_argument(
+        "--default", default="approve", help="the outcome once the script is used up"
+    )
+
+
+def _terminal_sim(args: argparse.Namespace) -> int:
+    from drivers.terminal import simulator
+
+    script = [s.strip() for s in args.script.split(",") if s.strip()]
+    unknown = [s for s in [*script, args.default] if s not in simulator.OUTCOMES]
+    if unknown:
+        raise InvalidInput(f"未知结果 / unknown outcome(s): {', '.join(unknown)}")
+    if args.tcp is not None:
+        sim, port = simulator.serve_tcp(args.tcp, script, default=args.default)
+        print(f"ZVT terminal simulator on tcp://127.0.0.1:{port}", flush=True)
+    else:
+        sim, path = simulator.serve_pty(script, default=args.default)
+        print(f"ZVT terminal simulator on {path}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sim.stop()
+
+
+def _devices_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action", choices=["charge", "refund", "settle"], help="what to ask the terminal"
+    )
+    parser.add_argument(
+        "--terminal",
+        required=True,
+        help="the terminal's URL (a serial path, pyserial URL or tcp://)",
+    )
+    parser.add_argument("--amount", help="yuan, e.g. 12.50 (charge, refund)")
+    _json_flag(parser)
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from drivers.terminal.zvt.client import ZvtTerminal
+    from storebox.ids import new_id
+    from storebox.money import parse_yuan
+
+    amount = 0
+    if args.action in ("charge", "refund"):
+        if not args.amount:
+            raise InvalidInput("需要 --amount / --amount is required")
+        amount = parse_yuan(args.amount)
+    terminal = ZvtTerminal(args.terminal)
+    try:
+        say = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr))
+        if args.action == "charge":
+            result = terminal.authorize(amount, new_id(), on_status=say)
+        elif args.action == "refund":
+            result = terminal.refund(amount, new_id(), on_status=say)
+        else:
+            result = terminal.end_of_day()
+    finally:
+        terminal.close()
+    document = {
+        "status": str(result.status),
+        "amount_fen": result.amount_fen,
+        "message": result.message,
+        "masked_pan": result.masked_pan,
+        "auth_code": result.auth_code,
+        "terminal_id": result.terminal_id,
+        "trace": result.trace,
+        "receipt_no": result.receipt_no,
+        "card_name": result.card_name,
+    }
+    emit(args, document, "\n".join(f"{k}: {v}" for k, v in document.items()))
+    return 0 if str(result.status) == "approved" else 1
+
+
 REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
     "demo": ("the demo shop: people, ~300 real goods and a morning's sales", _demo_args, _demo),
     "cashier": ("the cashier's window (the till)", _cashier_args, _cashier),
@@ -288,6 +378,16 @@ REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
         "the performance figures, each with its goal and its ratio to a bare baseline",
         _bench_args,
         _bench,
+    ),
+    "terminal-sim": (
+        "a ZVT card terminal simulator on a pty or TCP port, with scripted outcomes",
+        _terminal_sim_args,
+        _terminal_sim,
+    ),
+    "devices": (
+        "ask a card terminal to charge, refund or settle (installers, support)",
+        _devices_args,
+        _devices,
     ),
     "db": ("check the local store: integrity and the journal's hash chain", _db_args, _db),
     "users": ("add or list the people who work the till", _users_args, _users),

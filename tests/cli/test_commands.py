@@ -39,13 +39,28 @@ def test_help_explains_every_subcommand_in_a_line(capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for name in ("demo", "simulate", "report", "db", "users", "bench"):
-        line = next(line for line in out.splitlines() if line.strip().startswith(name + " "))
-        assert len(line.split(maxsplit=1)[1]) > 10
+    for name in (
+        "demo",
+        "cashier",
+        "simulate",
+        "report",
+        "db",
+        "users",
+        "bench",
+        "terminal-sim",
+        "devices",
+    ):
+        lines = out.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.strip().split(" ")[0] == name)
+        # argparse puts the help of a long name on the next line
+        text = lines[at].strip()[len(name) :].strip() or lines[at + 1].strip()
+        assert len(text) > 10, name
 
 
 def test_demo_then_reports_and_check(capsys: pytest.CaptureFixture[str], data: Path) -> None:
-    code, out, _ = run(capsys, "demo", "--no-window", "--data-dir", str(data), "--sales", "5", "--json")
+    code, out, _ = run(
+        capsys, "demo", "--no-window", "--data-dir", str(data), "--sales", "5", "--json"
+    )
     assert code == 0
     demo = json.loads(out)
     assert demo["products_added"] >= 300
@@ -133,3 +148,31 @@ def test_a_damaged_database_is_reported_not_crashed_on(
     (data / "storebox.db").write_bytes(b"\x00" * 5000)
     code, _, err = run(capsys, "db", "check", "--data-dir", str(data))
     assert code == 2 and "not a storebox database" in err
+
+
+def test_devices_charge_and_settle_through_the_terminal_simulator(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from drivers.terminal.simulator import serve_pty
+
+    sim, path = serve_pty(["decline"])
+    try:
+        code, out, _ = run(
+            capsys, "devices", "charge", "--terminal", path, "--amount", "12.50", "--json"
+        )
+        assert code == 1 and json.loads(out)["status"] == "declined"
+        code, out, _ = run(
+            capsys, "devices", "charge", "--terminal", path, "--amount", "12.50", "--json"
+        )
+        charged = json.loads(out)
+        assert code == 0 and charged["status"] == "approved" and charged["amount_fen"] == 1250
+        assert "*" in charged["masked_pan"]
+        code, out, _ = run(capsys, "devices", "settle", "--terminal", path, "--json")
+        assert code == 0
+    finally:
+        sim.stop()
+
+
+def test_devices_refuses_a_bad_amount(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "devices", "charge", "--terminal", "loop://", "--amount", "12.345")
+    assert code == 2 and "two decimals" in err
