@@ -114,10 +114,10 @@ def test_older_schema_is_backed_up_then_upgraded(
     # A copy of our migrations plus one newer revision stands in for the next release.
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts)
-    (scripts / "versions" / "0002_test.py").write_text(
+    (scripts / "versions" / "0099_test.py").write_text(
         "from alembic import op\n"
         "import sqlalchemy as sa\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
+        "revision = '0099'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
         "    op.add_column('users', sa.Column('nickname', sa.String(20)))\n"
         "def downgrade():\n"
@@ -129,11 +129,11 @@ def test_older_schema_is_backed_up_then_upgraded(
     backups = list(settings.backups_dir.iterdir())
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
     assert con.execute("SELECT name FROM users").fetchall() == [("店主",)]
     con.close()
     con = sqlite3.connect(settings.db_path)
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0099",)
     assert "nickname" in [r[1] for r in con.execute("PRAGMA table_info(users)")]
     con.close()
 
