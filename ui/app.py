@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ def application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("storebox")
     app.setOrganizationName("storebox")
+    base = QFont(app.font())
+    base.setPixelSize(16)
+    app.setFont(base)
     style = resource_path("styles", "cashier.qss")
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

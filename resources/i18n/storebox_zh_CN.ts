@@ -2,81 +2,300 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CartModel</name>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="122" />
+        <source>#</source>
+        <extracomment>identifies the cart line across operations (the line object's identity)</extracomment>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="123" />
+        <source>Goods</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="124" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="125" />
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="126" />
+        <source>Line total</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="147" />
+        <source>%1 (was %2)</source>
+        <translation>%1（原价 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="161" />
+        <source>Price changed by the owner: %1</source>
+        <translation>店主改价：%1</translation>
+    </message>
+</context>
+<context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="191" />
+        <location filename="../../ui/cashier/window.py" line="197" />
         <source>Only the owner can open this screen.</source>
         <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="200" />
+        <location filename="../../ui/cashier/window.py" line="206" />
         <source>Sign in before scanning.</source>
         <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="244" />
+        <location filename="../../ui/cashier/window.py" line="254" />
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="245" />
+        <location filename="../../ui/cashier/window.py" line="255" />
         <source>Signed in: %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="248" />
+        <location filename="../../ui/cashier/window.py" line="258" />
         <source>No open shift</source>
         <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="257" />
+        <location filename="../../ui/cashier/window.py" line="267" />
         <source>Shift: %1 since %2</source>
         <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="260" />
+        <location filename="../../ui/cashier/window.py" line="270" />
         <source>Sync: no hub configured</source>
         <translation>同步：未连接云端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="262" />
+        <location filename="../../ui/cashier/window.py" line="272" />
         <source>Waiting to sync: %1</source>
         <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="263" />
+        <location filename="../../ui/cashier/window.py" line="273" />
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="266" />
+        <location filename="../../ui/cashier/window.py" line="276" />
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
         <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="270" />
+        <location filename="../../ui/cashier/window.py" line="280" />
         <source>storebox — till</source>
         <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="271" />
+        <location filename="../../ui/cashier/window.py" line="281" />
         <source>Lock (F12)</source>
         <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="273" />
+        <location filename="../../ui/cashier/window.py" line="283" />
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="275" />
+        <location filename="../../ui/cashier/window.py" line="285" />
         <source>owner</source>
         <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="275" />
+        <location filename="../../ui/cashier/window.py" line="285" />
         <source>cashier</source>
         <translation>收银员</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDisplay</name>
+    <message>
+        <location filename="../../ui/customer_display.py" line="277" />
+        <source>Customer display</source>
+        <extracomment>a QR code's side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
+        <translation>顾客显示屏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="278" />
+        <source>Welcome</source>
+        <translation>欢迎光临</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="279" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="279" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="279" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="280" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/customer_display.py" line="282" />
+        <source>%n item(s)</source>
+        <translation>
+            <numerusform>共 %n 件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="283" />
+        <source>Scan the code with your phone to pay</source>
+        <translation>请用手机扫码付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="284" />
+        <source>Thank you</source>
+        <translation>谢谢惠顾</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="286" />
+        <source>Your change: %1</source>
+        <translation>找零：%1</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPage</name>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="140" />
+        <source>History</source>
+        <translation>销售记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="229" />
+        <source>No sales on %1.</source>
+        <translation>%1 没有销售。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="233" />
+        <source>%1 sales · %2 · refunded %3</source>
+        <translation>%1 笔销售 · %2 · 已退 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="246" />
+        <source>Choose a sale to see its items.</source>
+        <translation>选择一笔销售查看明细。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="249" />
+        <source>Sale %1 · %2 · %3</source>
+        <translation>销售单 %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="255" />
+        <source>refunds %1</source>
+        <translation>退货单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="260" />
+        <source>price changed: %1</source>
+        <translation>改价：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="273" />
+        <source>Sales history</source>
+        <translation>销售记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="274" />
+        <source>◀ Previous day</source>
+        <translation>◀ 前一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="275" />
+        <source>Next day ▶</source>
+        <translation>后一天 ▶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="276" />
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="277" />
+        <source>Refund…</source>
+        <translation>退货…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="280" />
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="281" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="282" />
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="283" />
+        <source>Items</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="284" />
+        <source>Total</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="285" />
+        <source>Paid with</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="286" />
+        <location filename="../../ui/cashier/history_page.py" line="296" />
+        <source>Refunded</source>
+        <translation>已退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="291" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="292" />
+        <source>Barcode</source>
+        <translation>条码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="293" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="294" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/history_page.py" line="295" />
+        <source>Line total</source>
+        <translation>小计</translation>
     </message>
 </context>
 <context>
@@ -92,60 +311,132 @@
         <translation>取消 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="143" />
+        <location filename="../../ui/cashier/signin.py" line="147" />
         <source>This shop has no owner account.</source>
         <translation>本店没有店主账号。</translation>
     </message>
 </context>
 <context>
-    <name>SettingsPage</name>
+    <name>PayCashDialog</name>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="40" />
-        <location filename="../../ui/cashier/settings_page.py" line="54" />
-        <source>Settings</source>
-        <translation>设置</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="144" />
+        <source>Pay cash</source>
+        <extracomment>the notes a customer hands over most</extracomment>
+        <translation>现金收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="51" />
-        <source>That translation is missing; run ./dev to build it.</source>
-        <translation>缺少该语言的翻译文件；请运行 ./dev 生成。</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="145" />
+        <source>To pay</source>
+        <translation>应收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="55" />
-        <source>Language</source>
-        <translation>语言</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="146" />
+        <source>Cash given</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="147" />
+        <source>Exact</source>
+        <translation>正好</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="150" />
+        <source>Less than the total</source>
+        <translation>不够付合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="152" />
+        <source>The customer gives %1</source>
+        <translation>顾客付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="153" />
+        <source>Take cash  Enter</source>
+        <translation>收款  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="154" />
+        <source>Cancel  Esc</source>
+        <translation>取消  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="164" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="168" />
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="172" />
+        <source>Still to pay</source>
+        <translation>还差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="183" />
+        <source>Type the amount of cash the customer gave.</source>
+        <translation>请输入顾客付的现金金额。</translation>
     </message>
 </context>
 <context>
-    <name>SignInScreen</name>
+    <name>PriceDialog</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="66" />
-        <source>Sign in: choose your name and enter your PIN</source>
-        <translation>登录：选择您的名字并输入 PIN</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="331" />
+        <source>Change the price</source>
+        <translation>改价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="67" />
-        <source>Sign in</source>
-        <translation>登录</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="333" />
+        <source>List price %1 · approved by %2</source>
+        <translation>原价 %1 · 批准人 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="96" />
-        <source>Nobody can sign in yet. Create the owner first: storebox users add --role owner --name NAME</source>
-        <translation>还没有可登录的用户。请先创建店主：storebox users add --role owner --name 姓名</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="337" />
+        <source>New unit price</source>
+        <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="108" />
-        <source>Choose your name first.</source>
-        <translation>请先选择您的名字。</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="338" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
     </message>
-</context>
-<context>
-    <name>ops</name>
     <message>
-        <location filename="../../ui/ops.py" line="91" />
-        <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
-        <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>
-        <translation>系统内部出错，已记录日志，未做任何更改。</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="341" />
+        <source>Damaged packaging</source>
+        <translation>包装破损</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="342" />
+        <source>Near its date</source>
+        <translation>临期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="343" />
+        <source>Shelf label shows less</source>
+        <translation>价签标价更低</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="344" />
+        <source>Regular customer</source>
+        <translation>老顾客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="347" />
+        <source>Change the price  Enter</source>
+        <translation>确认改价  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="348" />
+        <source>Cancel  Esc</source>
+        <translation>取消  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="358" />
+        <source>Type the new price.</source>
+        <translation>请输入新价格。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="362" />
+        <source>Say why the price changes.</source>
+        <translation>请填写改价原因。</translation>
     </message>
 </context>
 <context>
@@ -483,363 +774,6 @@
     </message>
 </context>
 <context>
-    <name>CartModel</name>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="122" />
-        <source>#</source>
-        <translation>#</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="123" />
-        <source>Goods</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="124" />
-        <source>Qty</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="125" />
-        <source>Unit price</source>
-        <translation>单价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="126" />
-        <source>Line total</source>
-        <translation>小计</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="147" />
-        <source>%1 (was %2)</source>
-        <translation>%1（原价 %2）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="161" />
-        <source>Price changed by the owner: %1</source>
-        <translation>店主改价：%1</translation>
-    </message>
-</context>
-<context>
-    <name>SearchModel</name>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
-        <source>Goods</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
-        <source>Price</source>
-        <translation>价格</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
-        <source>In stock</source>
-        <translation>库存</translation>
-    </message>
-</context>
-<context>
-    <name>SellPage</name>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="311" />
-        <source>Sell</source>
-        <translation>收银</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="315" />
-        <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
-        <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="318" />
-        <source>Scan or type to add goods</source>
-        <translation>扫码或输入以添加商品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="320" />
-        <source>Enter adds the chosen result · Esc clears the search · F9 takes cash</source>
-        <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金收款</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="322" />
-        <source>One less  -</source>
-        <translation>减一  -</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="323" />
-        <source>One more  +</source>
-        <translation>加一  +</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="324" />
-        <source>Qty  F8</source>
-        <translation>数量  F8</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="325" />
-        <source>Price  F10</source>
-        <translation>改价  F10</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="326" />
-        <source>Changing a price needs the owner's PIN</source>
-        <translation>改价需要店主密码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="327" />
-        <source>Remove  Del</source>
-        <translation>删除  Del</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="328" />
-        <source>Void  Ctrl+Del</source>
-        <translation>作废  Ctrl+Del</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="329" />
-        <location filename="../../ui/cashier/sell_page.py" line="727" />
-        <source>Total</source>
-        <translation>合计</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="330" />
-        <source>Pay cash  F9</source>
-        <translation>现金收款  F9</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="331" />
-        <source>Card</source>
-        <translation>刷卡</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="332" />
-        <source>Wallet</source>
-        <translation>扫码支付</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="333" />
-        <source>Arrives with the payments issue</source>
-        <translation>将随支付功能一起推出</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="337" />
-        <source>Card and wallet payments are not available yet (the payments issue).</source>
-        <translation>刷卡和扫码支付暂不可用（待支付功能上线）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="339" />
-        <location filename="../../ui/cashier/sell_page.py" line="730" />
-        <source>Change</source>
-        <translation>找零</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="340" />
-        <source>Scan the next item to start a new sale.</source>
-        <translation>扫描下一件商品即开始新的一单。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="343" />
-        <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
-        <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="383" />
-        <location filename="../../ui/cashier/sell_page.py" line="441" />
-        <source>Finish or cancel the payment first.</source>
-        <translation>请先完成或取消收款。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="386" />
-        <source>Wallet payments are not available yet; take cash.</source>
-        <translation>扫码支付暂不可用，请收现金。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="396" />
-        <source>Close the open dialog first, then scan again.</source>
-        <translation>请先关闭打开的对话框，再重新扫码。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="403" />
-        <source>That is a customer's payment code, not goods: payment codes are taken at payment.</source>
-        <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="424" />
-        <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
-        <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="492" />
-        <source>Items: %1 · lines: %2</source>
-        <translation>件数：%1 · 行数：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="497" />
-        <source>No goods yet</source>
-        <translation>还没有商品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="500" />
-        <source>Discount %1 (list %2)</source>
-        <translation>优惠 %1（原价合计 %2）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="507" />
-        <source>Prices raised by %1</source>
-        <translation>加价 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="523" />
-        <source>Choose a line in the cart first.</source>
-        <translation>请先在购物车中选择一行。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="532" />
-        <source>The quantity is 1: use Remove (Del) to take the line off.</source>
-        <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="582" />
-        <source>Changing the price of %1 needs the owner's PIN.</source>
-        <translation>修改 %1 的价格需要店主密码。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="611" />
-        <source>The cart is empty: there is nothing to void.</source>
-        <translation>购物车是空的，无需作废。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="632" />
-        <source>Sale voided: nothing was charged.</source>
-        <translation>本单已作废：未收取任何费用。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="646" />
-        <source>The cart is empty: scan or search for goods first.</source>
-        <translation>购物车是空的：请先扫码或搜索商品。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="666" />
-        <source>The cart changed while paying: check the total and take the cash again.</source>
-        <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="686" />
-        <source>Sale %1 paid. Change: %2</source>
-        <translation>单号 %1 已收款。找零：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="701" />
-        <source>Something went wrong inside storebox; nothing was sold.</source>
-        <translation>storebox 内部出错，本单未成交。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="719" />
-        <source>Paid · sale %1 · total %2</source>
-        <translation>已收款 · 单号 %1 · 合计 %2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="725" />
-        <source>Sale No.</source>
-        <translation>单号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="726" />
-        <source>Cashier</source>
-        <translation>收银员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="728" />
-        <source>Discount</source>
-        <translation>优惠</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="729" />
-        <source>Cash</source>
-        <translation>现金</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="731" />
-        <source>Paid</source>
-        <translation>已付</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="732" />
-        <source>list price %1</source>
-        <translation>原价 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="733" />
-        <source>Thank you!</source>
-        <translation>谢谢惠顾！</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="802" />
-        <location filename="../../ui/cashier/sell_page.py" line="853" />
-        <source>No goods match “%1”.</source>
-        <translation>没有与“%1”匹配的商品。</translation>
-    </message>
-</context>
-<context>
-    <name>PayCashDialog</name>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="144" />
-        <source>Pay cash</source>
-        <translation>现金收款</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="145" />
-        <source>To pay</source>
-        <translation>应收</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="146" />
-        <source>Cash given</source>
-        <translation>实收</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="147" />
-        <source>Exact</source>
-        <translation>正好</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="150" />
-        <source>Less than the total</source>
-        <translation>不够付合计</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="152" />
-        <source>The customer gives %1</source>
-        <translation>顾客付 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="153" />
-        <source>Take cash  Enter</source>
-        <translation>收款  Enter</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="154" />
-        <source>Cancel  Esc</source>
-        <translation>取消  Esc</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="164" />
-        <location filename="../../ui/cashier/sell_dialogs.py" line="168" />
-        <source>Change</source>
-        <translation>找零</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="172" />
-        <source>Still to pay</source>
-        <translation>还差</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="183" />
-        <source>Type the amount of cash the customer gave.</source>
-        <translation>请输入顾客付的现金金额。</translation>
-    </message>
-</context>
-<context>
     <name>QtyDialog</name>
     <message>
         <location filename="../../ui/cashier/sell_dialogs.py" line="234" />
@@ -863,502 +797,262 @@
     </message>
 </context>
 <context>
-    <name>PriceDialog</name>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="331" />
-        <source>Change the price</source>
-        <translation>改价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="333" />
-        <source>List price %1 · approved by %2</source>
-        <translation>原价 %1 · 批准人 %2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="337" />
-        <source>New unit price</source>
-        <translation>新单价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="338" />
-        <source>Reason (required)</source>
-        <translation>原因（必填）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="341" />
-        <source>Damaged packaging</source>
-        <translation>包装破损</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="342" />
-        <source>Near its date</source>
-        <translation>临期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="343" />
-        <source>Shelf label shows less</source>
-        <translation>价签标价更低</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="344" />
-        <source>Regular customer</source>
-        <translation>老顾客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="347" />
-        <source>Change the price  Enter</source>
-        <translation>确认改价  Enter</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="348" />
-        <source>Cancel  Esc</source>
-        <translation>取消  Esc</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="358" />
-        <source>Type the new price.</source>
-        <translation>请输入新价格。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="362" />
-        <source>Say why the price changes.</source>
-        <translation>请填写改价原因。</translation>
-    </message>
-</context>
-<context>
-    <name>VoidDialog</name>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="401" />
-        <source>Void the sale</source>
-        <translation>作废本单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="403" />
-        <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
-        <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="407" />
-        <source>Reason (required)</source>
-        <translation>原因（必填）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="410" />
-        <source>Customer changed their mind</source>
-        <translation>顾客不要了</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="411" />
-        <source>Customer left</source>
-        <translation>顾客已离开</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="412" />
-        <source>Not enough money</source>
-        <translation>顾客钱不够</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="413" />
-        <source>Scanned by mistake</source>
-        <translation>扫错了</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="416" />
-        <source>Keep the sale  Esc</source>
-        <translation>保留本单  Esc</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="417" />
-        <source>Void the sale  Enter</source>
-        <translation>确认作废  Enter</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="421" />
-        <source>Say why the sale is voided.</source>
-        <translation>请填写作废原因。</translation>
-    </message>
-</context>
-<context>
-    <name>HistoryPage</name>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="139" />
-        <source>History</source>
-        <translation>销售记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="228" />
-        <source>No sales on %1.</source>
-        <translation>%1 没有销售。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="232" />
-        <source>%1 sales · %2 · refunded %3</source>
-        <translation>%1 笔销售 · %2 · 已退 %3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="245" />
-        <source>Choose a sale to see its items.</source>
-        <translation>选择一笔销售查看明细。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="248" />
-        <source>Sale %1 · %2 · %3</source>
-        <translation>销售单 %1 · %2 · %3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="254" />
-        <source>refunds %1</source>
-        <translation>退货单 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="259" />
-        <source>price changed: %1</source>
-        <translation>改价：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="272" />
-        <source>Sales history</source>
-        <translation>销售记录</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="273" />
-        <source>◀ Previous day</source>
-        <translation>◀ 前一天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="274" />
-        <source>Next day ▶</source>
-        <translation>后一天 ▶</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="275" />
-        <source>Today</source>
-        <translation>今天</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="276" />
-        <source>Refund…</source>
-        <translation>退货…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="279" />
-        <source>Number</source>
-        <translation>单号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="280" />
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="281" />
-        <source>Cashier</source>
-        <translation>收银员</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="282" />
-        <source>Items</source>
-        <translation>件数</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="283" />
-        <source>Total</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="284" />
-        <source>Paid with</source>
-        <translation>付款方式</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="285" />
-        <location filename="../../ui/cashier/history_page.py" line="295" />
-        <source>Refunded</source>
-        <translation>已退</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="290" />
-        <source>Item</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="291" />
-        <source>Barcode</source>
-        <translation>条码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="292" />
-        <source>Qty</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="293" />
-        <source>Price</source>
-        <translation>单价</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/history_page.py" line="294" />
-        <source>Line total</source>
-        <translation>小计</translation>
-    </message>
-</context>
-<context>
     <name>RefundPage</name>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="253" />
-        <location filename="../../ui/cashier/refund_page.py" line="431" />
-        <location filename="../../ui/cashier/refund_page.py" line="585" />
+        <location filename="../../ui/cashier/refund_page.py" line="254" />
+        <location filename="../../ui/cashier/refund_page.py" line="432" />
+        <location filename="../../ui/cashier/refund_page.py" line="586" />
         <source>Refund</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="269" />
+        <location filename="../../ui/cashier/refund_page.py" line="270" />
         <source>Finish or cancel this refund first.</source>
         <translation>请先完成或取消当前退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="285" />
+        <location filename="../../ui/cashier/refund_page.py" line="286" />
         <source>Type the sale number from the receipt, or scan it.</source>
         <translation>请输入小票上的销售单号，或扫描小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="357" />
+        <location filename="../../ui/cashier/refund_page.py" line="358" />
         <source>Choose what comes back.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="360" />
+        <location filename="../../ui/cashier/refund_page.py" line="361" />
         <source>%1 in cash from the drawer</source>
         <translation>从钱箱退现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="362" />
+        <location filename="../../ui/cashier/refund_page.py" line="363" />
         <source>%1 back to the %2</source>
         <translation>%1 退回%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="368" />
+        <location filename="../../ui/cashier/refund_page.py" line="369" />
         <source>Refund %1: %2</source>
         <translation>退款 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="373" />
+        <location filename="../../ui/cashier/refund_page.py" line="374" />
         <source>Refund %1… (Ctrl+Enter)</source>
         <translation>退款 %1… (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="386" />
+        <location filename="../../ui/cashier/refund_page.py" line="387" />
         <source>Choose at least one item to take back.</source>
         <translation>请至少选择一件要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="390" />
+        <location filename="../../ui/cashier/refund_page.py" line="391" />
         <source>A refund needs a reason: type one or tap a common one.</source>
         <translation>退货需要原因：请输入或点选常用原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="396" />
+        <location filename="../../ui/cashier/refund_page.py" line="397" />
         <source>Refund %1 for %2 item(s) of sale %3?</source>
         <translation>确认退款 %1？（销售单 %3，共 %2 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="402" />
+        <location filename="../../ui/cashier/refund_page.py" line="403" />
         <source>Hand back %1 in cash from the drawer.</source>
         <translation>请从钱箱取现金 %1 退给顾客。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="407" />
+        <location filename="../../ui/cashier/refund_page.py" line="408" />
         <source>%1 goes back to the customer's %2.</source>
         <translation>%1 将退回顾客的%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="414" />
+        <location filename="../../ui/cashier/refund_page.py" line="415" />
         <source>This is above the refund limit of %1: the owner's PIN is needed next.</source>
         <translation>超过退款限额 %1，接下来需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="424" />
+        <location filename="../../ui/cashier/refund_page.py" line="425" />
         <source>The owner's PIN is needed to refund %1 (above the limit of %2).</source>
         <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="433" />
+        <location filename="../../ui/cashier/refund_page.py" line="434" />
         <source>Refund %1</source>
         <translation>退款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="479" />
+        <location filename="../../ui/cashier/refund_page.py" line="480" />
         <source>refunded</source>
         <translation>已全退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="481" />
+        <location filename="../../ui/cashier/refund_page.py" line="482" />
         <source>part</source>
         <translation>部分退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="507" />
+        <location filename="../../ui/cashier/refund_page.py" line="508" />
         <source>No sale chosen</source>
         <translation>未选择销售单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="511" />
+        <location filename="../../ui/cashier/refund_page.py" line="512" />
         <source>Sale %1</source>
         <translation>销售单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="516" />
+        <location filename="../../ui/cashier/refund_page.py" line="517" />
         <source>%1 · %2 · total %3 · paid %4</source>
         <translation>%1 · %2 · 合计 %3 · 付款 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="523" />
+        <location filename="../../ui/cashier/refund_page.py" line="524" />
         <source>Refunded already: %1 (%2)</source>
         <translation>已退款：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="562" />
+        <location filename="../../ui/cashier/refund_page.py" line="563" />
         <source>Everything on this sale has been refunded.</source>
         <translation>此单商品已全部退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="569" />
+        <location filename="../../ui/cashier/refund_page.py" line="570" />
         <source>Refund %1 recorded: %2 for sale %3.</source>
         <translation>退货单 %1 已记录：销售单 %3 退款 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="573" />
+        <location filename="../../ui/cashier/refund_page.py" line="574" />
         <source>%1 went back to the %2.</source>
         <translation>%1 已退回%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="579" />
+        <location filename="../../ui/cashier/refund_page.py" line="580" />
         <source>Hand back %1 cash</source>
         <translation>退还现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="582" />
+        <location filename="../../ui/cashier/refund_page.py" line="583" />
         <source>No cash to hand back</source>
         <translation>无需退还现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="586" />
+        <location filename="../../ui/cashier/refund_page.py" line="587" />
         <source>Sale number</source>
         <translation>销售单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="587" />
+        <location filename="../../ui/cashier/refund_page.py" line="588" />
         <source>e.g. 1125-01-0007, or just 7 for today's</source>
         <translation>如 1125-01-0007；今天的单只输 7 即可</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="588" />
+        <location filename="../../ui/cashier/refund_page.py" line="589" />
         <source>Find (Enter)</source>
         <translation>查找 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="589" />
+        <location filename="../../ui/cashier/refund_page.py" line="590" />
         <source>or scan the receipt's barcode</source>
         <translation>或扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="590" />
+        <location filename="../../ui/cashier/refund_page.py" line="591" />
         <source>Today's sales</source>
         <translation>今日销售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <location filename="../../ui/cashier/refund_page.py" line="593" />
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <location filename="../../ui/cashier/refund_page.py" line="593" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="592" />
+        <location filename="../../ui/cashier/refund_page.py" line="593" />
         <source>Total</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="592" />
-        <location filename="../../ui/cashier/refund_page.py" line="603" />
+        <location filename="../../ui/cashier/refund_page.py" line="593" />
+        <location filename="../../ui/cashier/refund_page.py" line="604" />
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="594" />
+        <location filename="../../ui/cashier/refund_page.py" line="595" />
         <source>No sales yet today.</source>
         <translation>今天还没有销售。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="596" />
+        <location filename="../../ui/cashier/refund_page.py" line="597" />
         <source>Type a sale number, scan the receipt, or pick one of today's sales.</source>
         <translation>输入销售单号、扫描小票，或从今日销售中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="600" />
+        <location filename="../../ui/cashier/refund_page.py" line="601" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="601" />
+        <location filename="../../ui/cashier/refund_page.py" line="602" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="602" />
+        <location filename="../../ui/cashier/refund_page.py" line="603" />
         <source>Sold</source>
         <translation>售出</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="604" />
+        <location filename="../../ui/cashier/refund_page.py" line="605" />
         <source>Can refund</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="605" />
+        <location filename="../../ui/cashier/refund_page.py" line="606" />
         <source>Take back</source>
         <translation>本次退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="608" />
+        <location filename="../../ui/cashier/refund_page.py" line="609" />
         <source>Everything</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="609" />
+        <location filename="../../ui/cashier/refund_page.py" line="610" />
         <source>Nothing</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="610" />
+        <location filename="../../ui/cashier/refund_page.py" line="611" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="611" />
+        <location filename="../../ui/cashier/refund_page.py" line="612" />
         <source>required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="613" />
+        <location filename="../../ui/cashier/refund_page.py" line="614" />
         <source>Damaged</source>
         <translation>破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="614" />
+        <location filename="../../ui/cashier/refund_page.py" line="615" />
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="615" />
+        <location filename="../../ui/cashier/refund_page.py" line="616" />
         <source>Wrong item</source>
         <translation>拿错商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="616" />
+        <location filename="../../ui/cashier/refund_page.py" line="617" />
         <source>Changed mind</source>
         <translation>顾客不要了</translation>
     </message>
@@ -1369,6 +1063,7 @@
         <location filename="../../ui/cashier/reports_page.py" line="149" />
         <location filename="../../ui/cashier/reports_page.py" line="369" />
         <source>Reports</source>
+        <extracomment>Fonts whose CJK characters are exactly two Latin columns wide, so the receipt text lines up. (label, value) pairs of a report's summary why there is no report to show (no open shift, someone else's shift) the summary as (label, value) pairs, as last drawn (tests read it)</extracomment>
         <translation>报表</translation>
     </message>
     <message>
@@ -1559,79 +1254,360 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
 </context>
 <context>
+    <name>SearchModel</name>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>Goods</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <source>In stock</source>
+        <translation>库存</translation>
+    </message>
+</context>
+<context>
+    <name>SellPage</name>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="312" />
+        <source>Sell</source>
+        <extracomment>search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
+        <translation>收银</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="316" />
+        <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
+        <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="319" />
+        <source>Scan or type to add goods</source>
+        <translation>扫码或输入以添加商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="321" />
+        <source>Enter adds the chosen result · Esc clears the search · F9 takes cash</source>
+        <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金收款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="323" />
+        <source>One less  -</source>
+        <translation>减一  -</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="324" />
+        <source>One more  +</source>
+        <translation>加一  +</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="325" />
+        <source>Qty  F8</source>
+        <translation>数量  F8</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="326" />
+        <source>Price  F10</source>
+        <translation>改价  F10</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="327" />
+        <source>Changing a price needs the owner's PIN</source>
+        <translation>改价需要店主密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="328" />
+        <source>Remove  Del</source>
+        <translation>删除  Del</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="329" />
+        <source>Void  Ctrl+Del</source>
+        <translation>作废  Ctrl+Del</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="330" />
+        <location filename="../../ui/cashier/sell_page.py" line="728" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="331" />
+        <source>Pay cash  F9</source>
+        <translation>现金收款  F9</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="332" />
+        <source>Card</source>
+        <translation>刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="333" />
+        <source>Wallet</source>
+        <translation>扫码支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="334" />
+        <source>Arrives with the payments issue</source>
+        <translation>将随支付功能一起推出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="338" />
+        <source>Card and wallet payments are not available yet (the payments issue).</source>
+        <translation>刷卡和扫码支付暂不可用（待支付功能上线）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="340" />
+        <location filename="../../ui/cashier/sell_page.py" line="731" />
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="341" />
+        <source>Scan the next item to start a new sale.</source>
+        <translation>扫描下一件商品即开始新的一单。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="344" />
+        <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
+        <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="384" />
+        <location filename="../../ui/cashier/sell_page.py" line="442" />
+        <source>Finish or cancel the payment first.</source>
+        <translation>请先完成或取消收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="387" />
+        <source>Wallet payments are not available yet; take cash.</source>
+        <translation>扫码支付暂不可用，请收现金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="397" />
+        <source>Close the open dialog first, then scan again.</source>
+        <translation>请先关闭打开的对话框，再重新扫码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="404" />
+        <source>That is a customer's payment code, not goods: payment codes are taken at payment.</source>
+        <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="425" />
+        <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
+        <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="493" />
+        <source>Items: %1 · lines: %2</source>
+        <translation>件数：%1 · 行数：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="498" />
+        <source>No goods yet</source>
+        <translation>还没有商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="501" />
+        <source>Discount %1 (list %2)</source>
+        <translation>优惠 %1（原价合计 %2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="508" />
+        <source>Prices raised by %1</source>
+        <translation>加价 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="524" />
+        <source>Choose a line in the cart first.</source>
+        <translation>请先在购物车中选择一行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="533" />
+        <source>The quantity is 1: use Remove (Del) to take the line off.</source>
+        <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="583" />
+        <source>Changing the price of %1 needs the owner's PIN.</source>
+        <translation>修改 %1 的价格需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="612" />
+        <source>The cart is empty: there is nothing to void.</source>
+        <translation>购物车是空的，无需作废。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="633" />
+        <source>Sale voided: nothing was charged.</source>
+        <translation>本单已作废：未收取任何费用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="647" />
+        <source>The cart is empty: scan or search for goods first.</source>
+        <translation>购物车是空的：请先扫码或搜索商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="667" />
+        <source>The cart changed while paying: check the total and take the cash again.</source>
+        <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="687" />
+        <source>Sale %1 paid. Change: %2</source>
+        <translation>单号 %1 已收款。找零：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="702" />
+        <source>Something went wrong inside storebox; nothing was sold.</source>
+        <translation>storebox 内部出错，本单未成交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="720" />
+        <source>Paid · sale %1 · total %2</source>
+        <translation>已收款 · 单号 %1 · 合计 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="726" />
+        <source>Sale No.</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="727" />
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="729" />
+        <source>Discount</source>
+        <translation>优惠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="730" />
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="732" />
+        <source>Paid</source>
+        <translation>已付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="733" />
+        <source>list price %1</source>
+        <translation>原价 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="734" />
+        <source>Thank you!</source>
+        <translation>谢谢惠顾！</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="821" />
+        <location filename="../../ui/cashier/sell_page.py" line="871" />
+        <source>No goods match “%1”.</source>
+        <translation>没有与“%1”匹配的商品。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../ui/cashier/settings_page.py" line="40" />
+        <location filename="../../ui/cashier/settings_page.py" line="54" />
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/settings_page.py" line="51" />
+        <source>That translation is missing; run ./dev to build it.</source>
+        <translation>缺少该语言的翻译文件；请运行 ./dev 生成。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/settings_page.py" line="55" />
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+</context>
+<context>
     <name>ShiftPage</name>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="388" />
-        <location filename="../../ui/cashier/shift_page.py" line="608" />
+        <location filename="../../ui/cashier/shift_page.py" line="360" />
+        <location filename="../../ui/cashier/shift_page.py" line="580" />
         <source>Shift</source>
+        <extracomment>the shift this person closed here, shown until the next shift opens a keypad beside each form; each types into the money field that last had focus</extracomment>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="421" />
+        <location filename="../../ui/cashier/shift_page.py" line="393" />
         <source>Reading the till's shift…</source>
         <translation>正在读取本机班次…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="429" />
+        <location filename="../../ui/cashier/shift_page.py" line="401" />
         <source>%1's shift has been open on this till since %2.
 Only %1 or the owner can see its cash or close it.</source>
         <translation>%1 的班次自 %2 起在本机未交班。
 只有 %1 或店主可以查看现金或交班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="442" />
+        <location filename="../../ui/cashier/shift_page.py" line="414" />
         <source>Shift of %1 · since %2</source>
         <translation>%1 的班次 · %2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="457" />
+        <location filename="../../ui/cashier/shift_page.py" line="429" />
         <source>Shift of %1 closed at %2</source>
         <translation>%1 的班次已于 %2 交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="465" />
+        <location filename="../../ui/cashier/shift_page.py" line="437" />
         <source>The drawer is short by %1</source>
         <translation>钱箱短款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="467" />
+        <location filename="../../ui/cashier/shift_page.py" line="439" />
         <source>The drawer is over by %1</source>
         <translation>钱箱长款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="469" />
+        <location filename="../../ui/cashier/shift_page.py" line="441" />
         <source>The drawer is exact</source>
         <translation>钱箱账实相符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="520" />
+        <location filename="../../ui/cashier/shift_page.py" line="492" />
         <source>Shift open with a float of %1.</source>
         <translation>已开班，备用金 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="531" />
+        <location filename="../../ui/cashier/shift_page.py" line="503" />
         <source>Say why the cash goes in or out.</source>
         <translation>请填写存入或取出现金的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="547" />
+        <location filename="../../ui/cashier/shift_page.py" line="519" />
         <source>%1 put into the drawer. It should now hold %2.</source>
         <translation>已存入 %1，钱箱现应有 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="549" />
+        <location filename="../../ui/cashier/shift_page.py" line="521" />
         <source>%1 taken out of the drawer. It should now hold %2.</source>
         <translation>已取出 %1，钱箱现应有 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="569" />
-        <location filename="../../ui/cashier/shift_page.py" line="576" />
-        <location filename="../../ui/cashier/shift_page.py" line="632" />
+        <location filename="../../ui/cashier/shift_page.py" line="541" />
+        <location filename="../../ui/cashier/shift_page.py" line="548" />
+        <location filename="../../ui/cashier/shift_page.py" line="604" />
         <source>Close the shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="571" />
+        <location filename="../../ui/cashier/shift_page.py" line="543" />
         <source>Close %1's shift with %2 counted in the drawer?
 
 This ends the shift: the next sale needs a new shift.</source>
@@ -1640,134 +1616,220 @@ This ends the shift: the next sale needs a new shift.</source>
 交班后本班次结束，下一笔销售需要重新开班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="609" />
+        <location filename="../../ui/cashier/shift_page.py" line="581" />
         <source>Open a shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="611" />
+        <location filename="../../ui/cashier/shift_page.py" line="583" />
         <source>Count the float (the change) into the drawer and enter the amount.</source>
         <translation>请清点放入钱箱的备用金（零钱），并输入金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="613" />
+        <location filename="../../ui/cashier/shift_page.py" line="585" />
         <source>Float counted</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="614" />
+        <location filename="../../ui/cashier/shift_page.py" line="586" />
         <source>Open shift (Enter)</source>
         <translation>开班 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="616" />
+        <location filename="../../ui/cashier/shift_page.py" line="588" />
         <source>Float</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="617" />
+        <location filename="../../ui/cashier/shift_page.py" line="589" />
         <source>Sales (all tenders)</source>
         <translation>销售（全部付款方式）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="618" />
+        <location filename="../../ui/cashier/shift_page.py" line="590" />
         <source>Cash sales (net of change)</source>
         <translation>现金销售（已扣找零）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="619" />
+        <location filename="../../ui/cashier/shift_page.py" line="591" />
         <source>Cash refunds</source>
         <translation>现金退款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="620" />
-        <location filename="../../ui/cashier/shift_page.py" line="630" />
+        <location filename="../../ui/cashier/shift_page.py" line="592" />
+        <location filename="../../ui/cashier/shift_page.py" line="602" />
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="621" />
-        <location filename="../../ui/cashier/shift_page.py" line="631" />
+        <location filename="../../ui/cashier/shift_page.py" line="593" />
+        <location filename="../../ui/cashier/shift_page.py" line="603" />
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="625" />
+        <location filename="../../ui/cashier/shift_page.py" line="597" />
         <source>Expected in the drawer</source>
         <translation>钱箱应有</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="626" />
+        <location filename="../../ui/cashier/shift_page.py" line="598" />
         <source>Cash in / cash out</source>
         <translation>存入 / 取出现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="627" />
+        <location filename="../../ui/cashier/shift_page.py" line="599" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="628" />
+        <location filename="../../ui/cashier/shift_page.py" line="600" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="629" />
+        <location filename="../../ui/cashier/shift_page.py" line="601" />
         <source>e.g. change from the safe, paid a supplier</source>
         <translation>如：从保险柜补零钱、付供应商货款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="633" />
+        <location filename="../../ui/cashier/shift_page.py" line="605" />
         <source>Cash counted</source>
         <translation>实点现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="634" />
+        <location filename="../../ui/cashier/shift_page.py" line="606" />
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="635" />
+        <location filename="../../ui/cashier/shift_page.py" line="607" />
         <source>optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="636" />
+        <location filename="../../ui/cashier/shift_page.py" line="608" />
         <source>Close shift…</source>
         <translation>交班…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="637" />
+        <location filename="../../ui/cashier/shift_page.py" line="609" />
         <source>Expected</source>
         <translation>应有</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="638" />
+        <location filename="../../ui/cashier/shift_page.py" line="610" />
         <source>Counted</source>
         <translation>实点</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="639" />
+        <location filename="../../ui/cashier/shift_page.py" line="611" />
         <source>Variance</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="640" />
+        <location filename="../../ui/cashier/shift_page.py" line="612" />
         <source>Open the next shift</source>
         <translation>开下一班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="642" />
+        <location filename="../../ui/cashier/shift_page.py" line="614" />
         <source>OK</source>
         <translation>确定</translation>
     </message>
 </context>
 <context>
+    <name>SignInScreen</name>
+    <message>
+        <location filename="../../ui/cashier/signin.py" line="66" />
+        <source>Sign in: choose your name and enter your PIN</source>
+        <translation>登录：选择您的名字并输入 PIN</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/signin.py" line="67" />
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/signin.py" line="96" />
+        <source>Nobody can sign in yet. Create the owner first: storebox users add --role owner --name NAME</source>
+        <translation>还没有可登录的用户。请先创建店主：storebox users add --role owner --name 姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/signin.py" line="108" />
+        <source>Choose your name first.</source>
+        <translation>请先选择您的名字。</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="401" />
+        <source>Void the sale</source>
+        <translation>作废本单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="403" />
+        <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
+        <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="407" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="410" />
+        <source>Customer changed their mind</source>
+        <translation>顾客不要了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="411" />
+        <source>Customer left</source>
+        <translation>顾客已离开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="412" />
+        <source>Not enough money</source>
+        <translation>顾客钱不够</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="413" />
+        <source>Scanned by mistake</source>
+        <translation>扫错了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="416" />
+        <source>Keep the sale  Esc</source>
+        <translation>保留本单  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="417" />
+        <source>Void the sale  Enter</source>
+        <translation>确认作废  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="421" />
+        <source>Say why the sale is voided.</source>
+        <translation>请填写作废原因。</translation>
+    </message>
+</context>
+<context>
     <name>confirm</name>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="95" />
+        <location filename="../../ui/cashier/shift_page.py" line="67" />
         <source>Cancel (Esc)</source>
+        <extracomment>the question being asked, while it is open (tests answer it)</extracomment>
         <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>ops</name>
+    <message>
+        <location filename="../../ui/ops.py" line="91" />
+        <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
+        <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>
+        <translation>系统内部出错，已记录日志，未做任何更改。</translation>
     </message>
 </context>
 <context>
@@ -1775,6 +1837,7 @@ This ends the shift: the next sale needs a new shift.</source>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="55" />
         <source>cash</source>
+        <extracomment>What a sale number looks like on a receipt: MMDD-till-sequence (sales.sale_number). A sale's id (a QR code on a receipt may carry it).</extracomment>
         <translation>现金</translation>
     </message>
     <message>
