@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import getpass
 import json
 import os
@@ -313,22 +314,72 @@ def _terminal_sim(args: argparse.Namespace) -> int:
 
 def _devices_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "action", choices=["charge", "refund", "settle"], help="what to ask the terminal"
+        "action",
+        choices=["list", "print-test", "status", "charge", "refund", "settle"],
+        help="list: serial ports found; print-test / status: a printer; charge / refund / settle: a terminal",
     )
     parser.add_argument(
-        "--terminal",
-        required=True,
-        help="the terminal's URL (a serial path, pyserial URL or tcp://)",
+        "--printer", help="the printer's URL (usb://, serial://, tcp://, file://, png:DIR, dummy:)"
+    )
+    parser.add_argument("--width", type=int, choices=[58, 80], default=58, help="paper width in mm")
+    parser.add_argument(
+        "--terminal", help="the terminal's URL (a serial path, pyserial URL or tcp://)"
     )
     parser.add_argument("--amount", help="yuan, e.g. 12.50 (charge, refund)")
     _json_flag(parser)
 
 
 def _devices(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _devices_list(args)
+    if args.action in ("print-test", "status"):
+        return _printer(args)
+    return _terminal(args)
+
+
+def _devices_list(args: argparse.Namespace) -> int:
+    from serial.tools import list_ports
+
+    ports = [
+        {"url": p.device, "description": p.description, "hwid": p.hwid}
+        for p in list_ports.comports()
+    ]
+    text = "\n".join(f"{p['url']}\t{p['description']}" for p in ports) or "(no serial ports found)"
+    emit(args, {"serial_ports": ports}, text)
+    return 0
+
+
+def _printer(args: argparse.Namespace) -> int:
+    from drivers.printer.driver import PrinterStatus, open_printer
+    from drivers.printer.escpos_bytes import PrinterProfile
+
+    if not args.printer:
+        raise InvalidInput("需要 --printer / --printer URL is required")
+    profile = PrinterProfile.mm58() if args.width == 58 else PrinterProfile.mm80()
+    settings = load_settings(args)
+    driver = open_printer(args.printer, profile, settings.zone)
+    try:
+        if args.action == "status":
+            status = driver.status()
+            emit(
+                args, {"printer": args.printer, "status": str(status)}, f"{args.printer}: {status}"
+            )
+            return 0 if status == PrinterStatus.OK else 1
+        at = dt.datetime.now(dt.UTC).isoformat()
+        driver.print_job("test", {"at": at}, name="test-page")
+    finally:
+        driver.close()
+    emit(args, {"printer": args.printer, "printed": "test"}, f"test page sent to {args.printer}")
+    return 0
+
+
+def _terminal(args: argparse.Namespace) -> int:
     from drivers.terminal.zvt.client import ZvtTerminal
     from storebox.ids import new_id
     from storebox.money import parse_yuan
 
+    if not args.terminal:
+        raise InvalidInput("需要 --terminal / --terminal URL is required")
     amount = 0
     if args.action in ("charge", "refund"):
         if not args.amount:

@@ -176,3 +176,27 @@ def test_devices_charge_and_settle_through_the_terminal_simulator(
 def test_devices_refuses_a_bad_amount(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "devices", "charge", "--terminal", "loop://", "--amount", "12.345")
     assert code == 2 and "two decimals" in err
+
+
+def test_devices_print_test_writes_real_escpos_bytes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "printer.bin"
+    code, out, _ = run(capsys, "devices", "print-test", "--printer", f"file://{out_file}", "--json")
+    assert code == 0 and json.loads(out)["printed"] == "test"
+    data = out_file.read_bytes()
+    assert data.startswith(b"\x1b@") and b"\x1c&" in data  # reset, then Chinese mode on
+    assert "打印测试".encode("gb18030") in data
+    assert b"\x1dV" in data  # cut
+
+
+def test_devices_status_of_a_silent_printer_is_unknown_not_ok(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "devices", "status", "--printer", "dummy:", "--json")
+    assert code == 1 and json.loads(out)["status"] == "unknown"
+
+
+def test_devices_list_reports_serial_ports(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "devices", "list", "--json")
+    assert code == 0 and isinstance(json.loads(out)["serial_ports"], list)
