@@ -56,6 +56,14 @@ class Settings:
         default=20,
         metadata={"help": "a keyboard-wedge scanner types faster than this per key (ms)"},
     )
+    printer_url: str = field(
+        default="",
+        metadata={
+            "help": "the receipt printer (empty: none): tcp://HOST:9100, usb://VID:PID, "
+            "serial:///dev/ttyUSB0, file:///path, png:DIR or dummy:"
+        },
+    )
+    printer_width: int = field(default=58, metadata={"help": "receipt paper width in mm: 58 or 80"})
 
     @property
     def db_path(self) -> Path:
@@ -100,6 +108,9 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     return value
 
 
+PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "png", "dummy")
+
+
 def _validate(settings: Settings) -> Settings:
     try:
         settings.zone  # noqa: B018 - resolving the zone is the check
@@ -120,6 +131,15 @@ def _validate(settings: Settings) -> Settings:
         (5 <= settings.scanner_gap_ms <= 200, "scanner_gap_ms must be between 5 and 200"),
         (0 < len(settings.store_name) <= 40, "store_name must be 1 to 40 characters"),
     ]
+    url = settings.printer_url.strip()
+    scheme = url.partition(":")[0].lower()
+    if url and (":" not in url or scheme not in PRINTER_SCHEMES):
+        raise ConfigError(
+            f"配置无效 / invalid setting: printer_url must start with one of "
+            f"{', '.join(s + ':' for s in PRINTER_SCHEMES)} (or be empty for no printer), "
+            f"got {settings.printer_url!r}"
+        )
+    checks.append((settings.printer_width in (58, 80), "printer_width must be 58 or 80"))
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"配置无效 / invalid setting: {message}")

@@ -4,38 +4,38 @@
 <context>
     <name>CartModel</name>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="122" />
+        <location filename="../../ui/cashier/sell_cart.py" line="122"/>
         <source>#</source>
         <extracomment>identifies the cart line across operations (the line object's identity)</extracomment>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="123" />
+        <location filename="../../ui/cashier/sell_cart.py" line="123"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="124" />
+        <location filename="../../ui/cashier/sell_cart.py" line="124"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="125" />
+        <location filename="../../ui/cashier/sell_cart.py" line="125"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="126" />
+        <location filename="../../ui/cashier/sell_cart.py" line="126"/>
         <source>Line total</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="147" />
+        <location filename="../../ui/cashier/sell_cart.py" line="147"/>
         <source>%1 (was %2)</source>
         <translation>%1（原价 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="161" />
+        <location filename="../../ui/cashier/sell_cart.py" line="161"/>
         <source>Price changed by the owner: %1</source>
         <translation>店主改价：%1</translation>
     </message>
@@ -43,77 +43,77 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="197" />
+        <location filename="../../ui/cashier/window.py" line="206"/>
         <source>Only the owner can open this screen.</source>
         <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="206" />
+        <location filename="../../ui/cashier/window.py" line="215"/>
         <source>Sign in before scanning.</source>
         <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="254" />
+        <location filename="../../ui/cashier/window.py" line="266"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="255" />
+        <location filename="../../ui/cashier/window.py" line="267"/>
         <source>Signed in: %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="258" />
+        <location filename="../../ui/cashier/window.py" line="270"/>
         <source>No open shift</source>
         <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="267" />
+        <location filename="../../ui/cashier/window.py" line="279"/>
         <source>Shift: %1 since %2</source>
         <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="270" />
+        <location filename="../../ui/cashier/window.py" line="282"/>
         <source>Sync: no hub configured</source>
         <translation>同步：未连接云端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="272" />
+        <location filename="../../ui/cashier/window.py" line="284"/>
         <source>Waiting to sync: %1</source>
         <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="273" />
+        <location filename="../../ui/cashier/window.py" line="286"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="276" />
+        <location filename="../../ui/cashier/window.py" line="291"/>
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
         <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="280" />
+        <location filename="../../ui/cashier/window.py" line="295"/>
         <source>storebox — till</source>
         <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="281" />
+        <location filename="../../ui/cashier/window.py" line="296"/>
         <source>Lock (F12)</source>
         <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="283" />
+        <location filename="../../ui/cashier/window.py" line="298"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="285" />
+        <location filename="../../ui/cashier/window.py" line="300"/>
         <source>owner</source>
         <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="285" />
+        <location filename="../../ui/cashier/window.py" line="300"/>
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
@@ -121,179 +121,232 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../ui/customer_display.py" line="277" />
+        <location filename="../../ui/customer_display.py" line="277"/>
         <source>Customer display</source>
         <extracomment>a QR code's side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="278" />
+        <location filename="../../ui/customer_display.py" line="278"/>
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279" />
+        <location filename="../../ui/customer_display.py" line="279"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279" />
+        <location filename="../../ui/customer_display.py" line="279"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279" />
+        <location filename="../../ui/customer_display.py" line="279"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="280" />
+        <location filename="../../ui/customer_display.py" line="280"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/customer_display.py" line="282" />
+        <location filename="../../ui/customer_display.py" line="282"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="283" />
+        <location filename="../../ui/customer_display.py" line="283"/>
         <source>Scan the code with your phone to pay</source>
         <translation>请用手机扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="284" />
+        <location filename="../../ui/customer_display.py" line="284"/>
         <source>Thank you</source>
         <translation>谢谢惠顾</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="286" />
+        <location filename="../../ui/customer_display.py" line="286"/>
         <source>Your change: %1</source>
         <translation>找零：%1</translation>
     </message>
 </context>
 <context>
+    <name>Devices</name>
+    <message>
+        <location filename="../../ui/devices.py" line="111"/>
+        <source>Printer: cannot open (%1)</source>
+        <translation>打印机：无法打开（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="116"/>
+        <source>Devices: none configured</source>
+        <translation>设备：未配置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="118"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="119"/>
+        <source>paper nearly out</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="120"/>
+        <source>out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="121"/>
+        <source>cover open</source>
+        <translation>机盖未关</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="122"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="123"/>
+        <source>status unknown</source>
+        <translation>状态未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="125"/>
+        <source>Printer: %1</source>
+        <translation>打印机：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="127"/>
+        <source>%1 waiting to print</source>
+        <translation>%1 张待打印</translation>
+    </message>
+</context>
+<context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="140" />
+        <location filename="../../ui/cashier/history_page.py" line="140"/>
         <source>History</source>
         <translation>销售记录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="229" />
+        <location filename="../../ui/cashier/history_page.py" line="229"/>
         <source>No sales on %1.</source>
         <translation>%1 没有销售。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="233" />
+        <location filename="../../ui/cashier/history_page.py" line="233"/>
         <source>%1 sales · %2 · refunded %3</source>
         <translation>%1 笔销售 · %2 · 已退 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="246" />
+        <location filename="../../ui/cashier/history_page.py" line="246"/>
         <source>Choose a sale to see its items.</source>
         <translation>选择一笔销售查看明细。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="249" />
+        <location filename="../../ui/cashier/history_page.py" line="249"/>
         <source>Sale %1 · %2 · %3</source>
         <translation>销售单 %1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="255" />
+        <location filename="../../ui/cashier/history_page.py" line="255"/>
         <source>refunds %1</source>
         <translation>退货单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="260" />
+        <location filename="../../ui/cashier/history_page.py" line="260"/>
         <source>price changed: %1</source>
         <translation>改价：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="273" />
+        <location filename="../../ui/cashier/history_page.py" line="273"/>
         <source>Sales history</source>
         <translation>销售记录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="274" />
+        <location filename="../../ui/cashier/history_page.py" line="274"/>
         <source>◀ Previous day</source>
         <translation>◀ 前一天</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="275" />
+        <location filename="../../ui/cashier/history_page.py" line="275"/>
         <source>Next day ▶</source>
         <translation>后一天 ▶</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="276" />
+        <location filename="../../ui/cashier/history_page.py" line="276"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="277" />
+        <location filename="../../ui/cashier/history_page.py" line="277"/>
         <source>Refund…</source>
         <translation>退货…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="280" />
+        <location filename="../../ui/cashier/history_page.py" line="280"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="281" />
+        <location filename="../../ui/cashier/history_page.py" line="281"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="282" />
+        <location filename="../../ui/cashier/history_page.py" line="282"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="283" />
+        <location filename="../../ui/cashier/history_page.py" line="283"/>
         <source>Items</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="284" />
+        <location filename="../../ui/cashier/history_page.py" line="284"/>
         <source>Total</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="285" />
+        <location filename="../../ui/cashier/history_page.py" line="285"/>
         <source>Paid with</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="286" />
-        <location filename="../../ui/cashier/history_page.py" line="296" />
+        <location filename="../../ui/cashier/history_page.py" line="286"/>
+        <location filename="../../ui/cashier/history_page.py" line="296"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="291" />
+        <location filename="../../ui/cashier/history_page.py" line="291"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="292" />
+        <location filename="../../ui/cashier/history_page.py" line="292"/>
         <source>Barcode</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="293" />
+        <location filename="../../ui/cashier/history_page.py" line="293"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="294" />
+        <location filename="../../ui/cashier/history_page.py" line="294"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/history_page.py" line="295" />
+        <location filename="../../ui/cashier/history_page.py" line="295"/>
         <source>Line total</source>
         <translation>小计</translation>
     </message>
@@ -301,17 +354,17 @@
 <context>
     <name>OwnerPinDialog</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="122" />
+        <location filename="../../ui/cashier/signin.py" line="122"/>
         <source>Owner approval</source>
         <translation>店主授权</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="135" />
+        <location filename="../../ui/cashier/signin.py" line="135"/>
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="147" />
+        <location filename="../../ui/cashier/signin.py" line="147"/>
         <source>This shop has no owner account.</source>
         <translation>本店没有店主账号。</translation>
     </message>
@@ -319,59 +372,59 @@
 <context>
     <name>PayCashDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="144" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="144"/>
         <source>Pay cash</source>
         <extracomment>the notes a customer hands over most</extracomment>
         <translation>现金收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="145" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="145"/>
         <source>To pay</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="146" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="146"/>
         <source>Cash given</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="147" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="147"/>
         <source>Exact</source>
         <translation>正好</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="150" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="150"/>
         <source>Less than the total</source>
         <translation>不够付合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="152" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="152"/>
         <source>The customer gives %1</source>
         <translation>顾客付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="153" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="153"/>
         <source>Take cash  Enter</source>
         <translation>收款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="154" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="154"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="164" />
-        <location filename="../../ui/cashier/sell_dialogs.py" line="168" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="164"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="168"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="172" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="172"/>
         <source>Still to pay</source>
         <translation>还差</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="183" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="183"/>
         <source>Type the amount of cash the customer gave.</source>
         <translation>请输入顾客付的现金金额。</translation>
     </message>
@@ -379,62 +432,62 @@
 <context>
     <name>PriceDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="331" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="331"/>
         <source>Change the price</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="333" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="333"/>
         <source>List price %1 · approved by %2</source>
         <translation>原价 %1 · 批准人 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="337" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="337"/>
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="338" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="338"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="341" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="341"/>
         <source>Damaged packaging</source>
         <translation>包装破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="342" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="342"/>
         <source>Near its date</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="343" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="343"/>
         <source>Shelf label shows less</source>
         <translation>价签标价更低</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="344" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="344"/>
         <source>Regular customer</source>
         <translation>老顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="347" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="347"/>
         <source>Change the price  Enter</source>
         <translation>确认改价  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="348" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="348"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="358" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="358"/>
         <source>Type the new price.</source>
         <translation>请输入新价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="362" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="362"/>
         <source>Say why the price changes.</source>
         <translation>请填写改价原因。</translation>
     </message>
@@ -442,48 +495,48 @@
 <context>
     <name>ProductsModel</name>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="133" />
+        <location filename="../../ui/cashier/products_model.py" line="133"/>
         <source>Name</source>
         <extracomment>Rows fetched per step of the plain list. Hits of one search (the core's limit is 200). a scanned code whose product is shown on its own (rows supplied, nothing is run) the Query whose rows are now in the model (after a reset) more rows were appended to the plain list more rows exist than are shown: the list has pages to fetch, or a search was cut off counts resets, so a page that arrives after the query changed is dropped</extracomment>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="134" />
+        <location filename="../../ui/cashier/products_model.py" line="134"/>
         <source>Barcode</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="135" />
+        <location filename="../../ui/cashier/products_model.py" line="135"/>
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="136" />
+        <location filename="../../ui/cashier/products_model.py" line="136"/>
         <source>Price</source>
         <translation>售价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="137" />
+        <location filename="../../ui/cashier/products_model.py" line="137"/>
         <source>Stock</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="138" />
+        <location filename="../../ui/cashier/products_model.py" line="138"/>
         <source>Reorder</source>
         <translation>补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="169" />
+        <location filename="../../ui/cashier/products_model.py" line="169"/>
         <source>Not on sale (inactive)</source>
         <translation>已停售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="171" />
+        <location filename="../../ui/cashier/products_model.py" line="171"/>
         <source>At or below its reorder level</source>
         <translation>库存已到补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_model.py" line="178" />
+        <location filename="../../ui/cashier/products_model.py" line="178"/>
         <source>%1 (inactive)</source>
         <translation>%1（已停售）</translation>
     </message>
@@ -491,284 +544,284 @@
 <context>
     <name>ProductsPage</name>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="465" />
-        <location filename="../../ui/cashier/products_page.py" line="468" />
+        <location filename="../../ui/cashier/products_page.py" line="465"/>
+        <location filename="../../ui/cashier/products_page.py" line="468"/>
         <source>Products</source>
         <extracomment>what the stock controls do: goods arrived (anyone), a correction ± (owner), a count (owner) the product in the form; None while a new one is being written the screen is moving the selection itself: not a product being chosen</extracomment>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="469" />
+        <location filename="../../ui/cashier/products_page.py" line="469"/>
         <source>Search: barcode, name or pinyin initials (Ctrl+F)</source>
         <translation>搜索：条码、名称或拼音首字母（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="470" />
+        <location filename="../../ui/cashier/products_page.py" line="470"/>
         <source>All goods</source>
         <translation>全部商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="471" />
+        <location filename="../../ui/cashier/products_page.py" line="471"/>
         <source>Low stock</source>
         <translation>库存不足</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="474" />
+        <location filename="../../ui/cashier/products_page.py" line="474"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="475" />
+        <location filename="../../ui/cashier/products_page.py" line="475"/>
         <source>Barcodes</source>
         <translation>条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="476" />
+        <location filename="../../ui/cashier/products_page.py" line="476"/>
         <source>Shop codes</source>
         <translation>店内码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="477" />
+        <location filename="../../ui/cashier/products_page.py" line="477"/>
         <source>Category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="478" />
+        <location filename="../../ui/cashier/products_page.py" line="478"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="479" />
+        <location filename="../../ui/cashier/products_page.py" line="479"/>
         <source>Price ¥</source>
         <translation>售价 ¥</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="480" />
+        <location filename="../../ui/cashier/products_page.py" line="480"/>
         <source>Cost ¥</source>
         <translation>进价 ¥</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="481" />
+        <location filename="../../ui/cashier/products_page.py" line="481"/>
         <source>Reorder at</source>
         <translation>补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="482" />
+        <location filename="../../ui/cashier/products_page.py" line="482"/>
         <source>Opening stock</source>
         <translation>初始库存</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="483" />
+        <location filename="../../ui/cashier/products_page.py" line="483"/>
         <source>Mall SKU</source>
         <translation>商城编码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="484" />
+        <location filename="../../ui/cashier/products_page.py" line="484"/>
         <source>On sale</source>
         <translation>在售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="488" />
+        <location filename="../../ui/cashier/products_page.py" line="488"/>
         <source>EAN-13 / EAN-8 / UPC-A; scan or type</source>
         <translation>EAN-13 / EAN-8 / UPC-A，扫码或输入</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="489" />
+        <location filename="../../ui/cashier/products_page.py" line="489"/>
         <source>the shop's own codes; empty: one is made</source>
         <translation>店内自编码；留空则自动生成</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="492" />
+        <location filename="../../ui/cashier/products_page.py" line="492"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="493" />
+        <location filename="../../ui/cashier/products_page.py" line="493"/>
         <source>New product (Ctrl+N)</source>
         <translation>新商品（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="494" />
+        <location filename="../../ui/cashier/products_page.py" line="494"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="495" />
+        <location filename="../../ui/cashier/products_page.py" line="495"/>
         <source>Receive goods</source>
         <translation>到货</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="496" />
+        <location filename="../../ui/cashier/products_page.py" line="496"/>
         <source>Correct</source>
         <translation>调整</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="497" />
+        <location filename="../../ui/cashier/products_page.py" line="497"/>
         <source>Count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="505" />
+        <location filename="../../ui/cashier/products_page.py" line="505"/>
         <source>New product</source>
         <translation>新商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="510" />
+        <location filename="../../ui/cashier/products_page.py" line="510"/>
         <source>In stock: %1 %2 · reorder at %3</source>
         <translation>库存：%1 %2 · 补货线 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="524" />
+        <location filename="../../ui/cashier/products_page.py" line="524"/>
         <source>Loading …</source>
         <translation>加载中……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="526" />
+        <location filename="../../ui/cashier/products_page.py" line="526"/>
         <source>Scanned %1</source>
         <translation>扫码 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="529" />
+        <location filename="../../ui/cashier/products_page.py" line="529"/>
         <source>%1 products at or below their reorder level</source>
         <translation>%1 种商品库存已到补货线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="531" />
+        <location filename="../../ui/cashier/products_page.py" line="531"/>
         <source>Nothing is low on stock.</source>
         <translation>没有库存不足的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="535" />
+        <location filename="../../ui/cashier/products_page.py" line="535"/>
         <source>Nothing found for “%1”.</source>
         <translation>没有找到“%1”。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="537" />
+        <location filename="../../ui/cashier/products_page.py" line="537"/>
         <source>The best %1 matches for “%2”; type more to narrow them</source>
         <translation>“%2”的前 %1 个最佳结果；多输入几个字可缩小范围</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="539" />
+        <location filename="../../ui/cashier/products_page.py" line="539"/>
         <source>%1 found for “%2”</source>
         <translation>“%2”：找到 %1 种</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="542" />
+        <location filename="../../ui/cashier/products_page.py" line="542"/>
         <source>No products yet: add one with New product (Ctrl+N).</source>
         <translation>还没有商品：用“新商品（Ctrl+N）”添加。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="544" />
+        <location filename="../../ui/cashier/products_page.py" line="544"/>
         <source>The first %1 products by pinyin; scroll for more</source>
         <translation>按拼音排序的前 %1 种商品；向下滚动查看更多</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="548" />
+        <location filename="../../ui/cashier/products_page.py" line="548"/>
         <source>%1 products</source>
         <translation>%1 种商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="576" />
+        <location filename="../../ui/cashier/products_page.py" line="576"/>
         <source>All categories</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="667" />
+        <location filename="../../ui/cashier/products_page.py" line="667"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="668" />
+        <location filename="../../ui/cashier/products_page.py" line="668"/>
         <source>Drop what you typed into the form?</source>
         <translation>放弃表单里输入的内容？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="778" />
+        <location filename="../../ui/cashier/products_page.py" line="778"/>
         <source>The owner's PIN is needed to add a product.</source>
         <translation>添加商品需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="780" />
+        <location filename="../../ui/cashier/products_page.py" line="780"/>
         <source>The owner's PIN is needed to change a product.</source>
         <translation>修改商品需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="818" />
+        <location filename="../../ui/cashier/products_page.py" line="818"/>
         <source>Added %1 (barcode %2)</source>
         <translation>已添加 %1（条码 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="823" />
+        <location filename="../../ui/cashier/products_page.py" line="823"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="851" />
+        <location filename="../../ui/cashier/products_page.py" line="851"/>
         <source>How many arrived</source>
         <translation>到货数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="852" />
+        <location filename="../../ui/cashier/products_page.py" line="852"/>
         <source>note: supplier, delivery (optional)</source>
         <translation>备注：供应商、送货（可选）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="853" />
+        <location filename="../../ui/cashier/products_page.py" line="853"/>
         <source>Receive</source>
         <translation>入库</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="856" />
+        <location filename="../../ui/cashier/products_page.py" line="856"/>
         <source>How many more (+) or fewer (−) there really are</source>
         <translation>实际多出（+）或短少（−）的数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="857" />
+        <location filename="../../ui/cashier/products_page.py" line="857"/>
         <source>reason (required): broken, expired …</source>
         <translation>原因（必填）：破损、过期……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="858" />
+        <location filename="../../ui/cashier/products_page.py" line="858"/>
         <source>Correct (owner)</source>
         <translation>调整（店主）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="861" />
+        <location filename="../../ui/cashier/products_page.py" line="861"/>
         <source>How many are on the shelf</source>
         <translation>货架上的实际数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="862" />
+        <location filename="../../ui/cashier/products_page.py" line="862"/>
         <source>reason (required): stock-take …</source>
         <translation>原因（必填）：盘点……</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="863" />
+        <location filename="../../ui/cashier/products_page.py" line="863"/>
         <source>Set count (owner)</source>
         <translation>按盘点设定（店主）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="876" />
+        <location filename="../../ui/cashier/products_page.py" line="876"/>
         <source>Received %1 of %2</source>
         <translation>%2 到货 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="892" />
+        <location filename="../../ui/cashier/products_page.py" line="892"/>
         <source>Stock of %2 set to the count: %1</source>
         <translation>%2 库存已按盘点设为 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="894" />
+        <location filename="../../ui/cashier/products_page.py" line="894"/>
         <source>Stock of %2 corrected by %1</source>
         <translation>%2 库存已调整 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="902" />
+        <location filename="../../ui/cashier/products_page.py" line="902"/>
         <source>The owner's PIN is needed to correct stock.</source>
         <translation>调整库存需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/products_page.py" line="940" />
+        <location filename="../../ui/cashier/products_page.py" line="940"/>
         <source>No product has the code %1. Fill in the rest to add it.</source>
         <translation>没有条码为 %1 的商品。填写其余信息即可添加。</translation>
     </message>
@@ -776,22 +829,22 @@
 <context>
     <name>QtyDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="234" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="234"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="235" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="235"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="236" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="236"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="244" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="244"/>
         <source>A whole number from 1 to 9999.</source>
         <translation>请输入 1 到 9999 的整数。</translation>
     </message>
@@ -799,260 +852,260 @@
 <context>
     <name>RefundPage</name>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="254" />
-        <location filename="../../ui/cashier/refund_page.py" line="432" />
-        <location filename="../../ui/cashier/refund_page.py" line="586" />
+        <location filename="../../ui/cashier/refund_page.py" line="254"/>
+        <location filename="../../ui/cashier/refund_page.py" line="432"/>
+        <location filename="../../ui/cashier/refund_page.py" line="586"/>
         <source>Refund</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="270" />
+        <location filename="../../ui/cashier/refund_page.py" line="270"/>
         <source>Finish or cancel this refund first.</source>
         <translation>请先完成或取消当前退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="286" />
+        <location filename="../../ui/cashier/refund_page.py" line="286"/>
         <source>Type the sale number from the receipt, or scan it.</source>
         <translation>请输入小票上的销售单号，或扫描小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="358" />
+        <location filename="../../ui/cashier/refund_page.py" line="358"/>
         <source>Choose what comes back.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="361" />
+        <location filename="../../ui/cashier/refund_page.py" line="361"/>
         <source>%1 in cash from the drawer</source>
         <translation>从钱箱退现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="363" />
+        <location filename="../../ui/cashier/refund_page.py" line="363"/>
         <source>%1 back to the %2</source>
         <translation>%1 退回%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="369" />
+        <location filename="../../ui/cashier/refund_page.py" line="369"/>
         <source>Refund %1: %2</source>
         <translation>退款 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="374" />
+        <location filename="../../ui/cashier/refund_page.py" line="374"/>
         <source>Refund %1… (Ctrl+Enter)</source>
         <translation>退款 %1… (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="387" />
+        <location filename="../../ui/cashier/refund_page.py" line="387"/>
         <source>Choose at least one item to take back.</source>
         <translation>请至少选择一件要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="391" />
+        <location filename="../../ui/cashier/refund_page.py" line="391"/>
         <source>A refund needs a reason: type one or tap a common one.</source>
         <translation>退货需要原因：请输入或点选常用原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="397" />
+        <location filename="../../ui/cashier/refund_page.py" line="397"/>
         <source>Refund %1 for %2 item(s) of sale %3?</source>
         <translation>确认退款 %1？（销售单 %3，共 %2 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="403" />
+        <location filename="../../ui/cashier/refund_page.py" line="403"/>
         <source>Hand back %1 in cash from the drawer.</source>
         <translation>请从钱箱取现金 %1 退给顾客。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="408" />
+        <location filename="../../ui/cashier/refund_page.py" line="408"/>
         <source>%1 goes back to the customer's %2.</source>
         <translation>%1 将退回顾客的%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="415" />
+        <location filename="../../ui/cashier/refund_page.py" line="415"/>
         <source>This is above the refund limit of %1: the owner's PIN is needed next.</source>
         <translation>超过退款限额 %1，接下来需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="425" />
+        <location filename="../../ui/cashier/refund_page.py" line="425"/>
         <source>The owner's PIN is needed to refund %1 (above the limit of %2).</source>
         <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="434" />
+        <location filename="../../ui/cashier/refund_page.py" line="434"/>
         <source>Refund %1</source>
         <translation>退款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="480" />
+        <location filename="../../ui/cashier/refund_page.py" line="480"/>
         <source>refunded</source>
         <translation>已全退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="482" />
+        <location filename="../../ui/cashier/refund_page.py" line="482"/>
         <source>part</source>
         <translation>部分退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="508" />
+        <location filename="../../ui/cashier/refund_page.py" line="508"/>
         <source>No sale chosen</source>
         <translation>未选择销售单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="512" />
+        <location filename="../../ui/cashier/refund_page.py" line="512"/>
         <source>Sale %1</source>
         <translation>销售单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="517" />
+        <location filename="../../ui/cashier/refund_page.py" line="517"/>
         <source>%1 · %2 · total %3 · paid %4</source>
         <translation>%1 · %2 · 合计 %3 · 付款 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="524" />
+        <location filename="../../ui/cashier/refund_page.py" line="524"/>
         <source>Refunded already: %1 (%2)</source>
         <translation>已退款：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="563" />
+        <location filename="../../ui/cashier/refund_page.py" line="563"/>
         <source>Everything on this sale has been refunded.</source>
         <translation>此单商品已全部退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="570" />
+        <location filename="../../ui/cashier/refund_page.py" line="570"/>
         <source>Refund %1 recorded: %2 for sale %3.</source>
         <translation>退货单 %1 已记录：销售单 %3 退款 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="574" />
+        <location filename="../../ui/cashier/refund_page.py" line="574"/>
         <source>%1 went back to the %2.</source>
         <translation>%1 已退回%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="580" />
+        <location filename="../../ui/cashier/refund_page.py" line="580"/>
         <source>Hand back %1 cash</source>
         <translation>退还现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="583" />
+        <location filename="../../ui/cashier/refund_page.py" line="583"/>
         <source>No cash to hand back</source>
         <translation>无需退还现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="587" />
+        <location filename="../../ui/cashier/refund_page.py" line="587"/>
         <source>Sale number</source>
         <translation>销售单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="588" />
+        <location filename="../../ui/cashier/refund_page.py" line="588"/>
         <source>e.g. 1125-01-0007, or just 7 for today's</source>
         <translation>如 1125-01-0007；今天的单只输 7 即可</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="589" />
+        <location filename="../../ui/cashier/refund_page.py" line="589"/>
         <source>Find (Enter)</source>
         <translation>查找 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="590" />
+        <location filename="../../ui/cashier/refund_page.py" line="590"/>
         <source>or scan the receipt's barcode</source>
         <translation>或扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="591" />
+        <location filename="../../ui/cashier/refund_page.py" line="591"/>
         <source>Today's sales</source>
         <translation>今日销售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593" />
+        <location filename="../../ui/cashier/refund_page.py" line="593"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593" />
+        <location filename="../../ui/cashier/refund_page.py" line="593"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593" />
+        <location filename="../../ui/cashier/refund_page.py" line="593"/>
         <source>Total</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593" />
-        <location filename="../../ui/cashier/refund_page.py" line="604" />
+        <location filename="../../ui/cashier/refund_page.py" line="593"/>
+        <location filename="../../ui/cashier/refund_page.py" line="604"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="595" />
+        <location filename="../../ui/cashier/refund_page.py" line="595"/>
         <source>No sales yet today.</source>
         <translation>今天还没有销售。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="597" />
+        <location filename="../../ui/cashier/refund_page.py" line="597"/>
         <source>Type a sale number, scan the receipt, or pick one of today's sales.</source>
         <translation>输入销售单号、扫描小票，或从今日销售中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="601" />
+        <location filename="../../ui/cashier/refund_page.py" line="601"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="602" />
+        <location filename="../../ui/cashier/refund_page.py" line="602"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="603" />
+        <location filename="../../ui/cashier/refund_page.py" line="603"/>
         <source>Sold</source>
         <translation>售出</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="605" />
+        <location filename="../../ui/cashier/refund_page.py" line="605"/>
         <source>Can refund</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="606" />
+        <location filename="../../ui/cashier/refund_page.py" line="606"/>
         <source>Take back</source>
         <translation>本次退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="609" />
+        <location filename="../../ui/cashier/refund_page.py" line="609"/>
         <source>Everything</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="610" />
+        <location filename="../../ui/cashier/refund_page.py" line="610"/>
         <source>Nothing</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="611" />
+        <location filename="../../ui/cashier/refund_page.py" line="611"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="612" />
+        <location filename="../../ui/cashier/refund_page.py" line="612"/>
         <source>required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="614" />
+        <location filename="../../ui/cashier/refund_page.py" line="614"/>
         <source>Damaged</source>
         <translation>破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="615" />
+        <location filename="../../ui/cashier/refund_page.py" line="615"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="616" />
+        <location filename="../../ui/cashier/refund_page.py" line="616"/>
         <source>Wrong item</source>
         <translation>拿错商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="617" />
+        <location filename="../../ui/cashier/refund_page.py" line="617"/>
         <source>Changed mind</source>
         <translation>顾客不要了</translation>
     </message>
@@ -1060,30 +1113,30 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="149" />
-        <location filename="../../ui/cashier/reports_page.py" line="369" />
+        <location filename="../../ui/cashier/reports_page.py" line="152"/>
+        <location filename="../../ui/cashier/reports_page.py" line="392"/>
         <source>Reports</source>
         <extracomment>Fonts whose CJK characters are exactly two Latin columns wide, so the receipt text lines up. (label, value) pairs of a report's summary why there is no report to show (no open shift, someone else's shift) the summary as (label, value) pairs, as last drawn (tests read it)</extracomment>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="174" />
+        <location filename="../../ui/cashier/reports_page.py" line="177"/>
         <source>No shift is open on this till.</source>
         <translation>本机没有未交班的班次。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="187" />
+        <location filename="../../ui/cashier/reports_page.py" line="190"/>
         <source>The owner's PIN is needed to see the day (Z) report of %1.</source>
         <translation>查看 %1 的日结（Z）报表需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="203" />
-        <location filename="../../ui/cashier/reports_page.py" line="209" />
+        <location filename="../../ui/cashier/reports_page.py" line="206"/>
+        <location filename="../../ui/cashier/reports_page.py" line="212"/>
         <source>Close the day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="205" />
+        <location filename="../../ui/cashier/reports_page.py" line="208"/>
         <source>Close business day %1 (日结)?
 
 Its Z report is frozen: nothing more can be sold, refunded or opened on that day. Every shift of the day must be closed first.</source>
@@ -1092,181 +1145,191 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 日结后 Z 报表即固定：该日不能再销售、退货或开班。当日所有班次须先交班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="213" />
+        <location filename="../../ui/cashier/reports_page.py" line="216"/>
         <source>The owner's PIN is needed to close business day %1.</source>
         <translation>营业日 %1 日结需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="239" />
+        <location filename="../../ui/cashier/reports_page.py" line="242"/>
         <source>Business day %1 is closed; its Z report is kept as it is now.</source>
         <translation>营业日 %1 已日结，Z 报表已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="255" />
+        <location filename="../../ui/cashier/reports_page.py" line="258"/>
         <source>Sales</source>
         <translation>销售笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="256" />
+        <location filename="../../ui/cashier/reports_page.py" line="259"/>
         <source>Sales total</source>
         <translation>销售金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="262" />
+        <location filename="../../ui/cashier/reports_page.py" line="265"/>
         <source>Net (sales − refunds)</source>
         <translation>净收入（销售 − 退款）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="267" />
+        <location filename="../../ui/cashier/reports_page.py" line="270"/>
         <source>Refunds</source>
         <translation>退款笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="268" />
+        <location filename="../../ui/cashier/reports_page.py" line="271"/>
         <source>Refunds total</source>
         <translation>退款金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="275" />
+        <location filename="../../ui/cashier/reports_page.py" line="278"/>
         <source>Voided carts</source>
         <translation>作废单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="276" />
+        <location filename="../../ui/cashier/reports_page.py" line="279"/>
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="277" />
+        <location filename="../../ui/cashier/reports_page.py" line="280"/>
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="283" />
-        <location filename="../../ui/cashier/reports_page.py" line="325" />
+        <location filename="../../ui/cashier/reports_page.py" line="286"/>
+        <location filename="../../ui/cashier/reports_page.py" line="328"/>
         <source>open</source>
         <translation>未交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="283" />
+        <location filename="../../ui/cashier/reports_page.py" line="286"/>
         <source>closed</source>
         <translation>已交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="285" />
+        <location filename="../../ui/cashier/reports_page.py" line="288"/>
         <source>X report · shift of %1 · %2 · since %3</source>
         <translation>X 报表 · %1 的班次 · %2 · %3 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="292" />
+        <location filename="../../ui/cashier/reports_page.py" line="295"/>
         <source>Float</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="293" />
+        <location filename="../../ui/cashier/reports_page.py" line="296"/>
         <source>Expected cash</source>
         <translation>应有现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="295" />
+        <location filename="../../ui/cashier/reports_page.py" line="298"/>
         <source>Counted cash</source>
         <translation>实点现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="297" />
+        <location filename="../../ui/cashier/reports_page.py" line="300"/>
         <source>Variance</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="302" />
+        <location filename="../../ui/cashier/reports_page.py" line="305"/>
         <source>closed at %1</source>
         <translation>%1 已日结</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="306" />
+        <location filename="../../ui/cashier/reports_page.py" line="309"/>
         <source>not closed yet</source>
         <translation>未日结</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="308" />
+        <location filename="../../ui/cashier/reports_page.py" line="311"/>
         <source>Z report · business day %1 · %2</source>
         <translation>Z 报表 · 营业日 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="313" />
+        <location filename="../../ui/cashier/reports_page.py" line="316"/>
         <source>Waiting to sync</source>
         <translation>待同步事件</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="317" />
+        <location filename="../../ui/cashier/reports_page.py" line="320"/>
         <source>Shifts</source>
         <translation>班次数</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="318" />
+        <location filename="../../ui/cashier/reports_page.py" line="321"/>
         <source>%1 (%2 still open)</source>
         <translation>%1（%2 个未交班）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="327" />
+        <location filename="../../ui/cashier/reports_page.py" line="330"/>
         <source>Variance, all shifts</source>
         <translation>差额合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="343" />
+        <location filename="../../ui/cashier/reports_page.py" line="347"/>
         <source>Reading the report…</source>
         <translation>正在读取报表…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="345" />
+        <location filename="../../ui/cashier/reports_page.py" line="349"/>
         <source>Choose a day for its Z report (the owner's).</source>
         <translation>选择日期可查看该日的 Z 报表（店主）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="370" />
+        <location filename="../../ui/cashier/reports_page.py" line="384"/>
+        <source>The report is on its way to the printer.</source>
+        <translation>报表已发送到打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="393"/>
         <source>X report: this shift</source>
         <translation>X 报表：本班次</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="371" />
+        <location filename="../../ui/cashier/reports_page.py" line="394"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="372" />
+        <location filename="../../ui/cashier/reports_page.py" line="395"/>
         <source>Z report of the day</source>
         <translation>当日 Z 报表</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="373" />
+        <location filename="../../ui/cashier/reports_page.py" line="396"/>
         <source>Close the day (日结)…</source>
         <translation>日结…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="374" />
+        <location filename="../../ui/cashier/reports_page.py" line="397"/>
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reports_page.py" line="376" />
-        <source>Printing: the printer arrives with the drivers issue</source>
-        <translation>打印：打印机驱动尚未接入</translation>
+        <location filename="../../ui/cashier/reports_page.py" line="399"/>
+        <source>Print the report shown on the receipt printer</source>
+        <translation>用小票打印机打印当前报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reports_page.py" line="401"/>
+        <source>No receipt printer is configured: set printer_url (the drivers issue)</source>
+        <translation>未配置小票打印机：请设置 printer_url（见驱动事项）</translation>
     </message>
 </context>
 <context>
     <name>SearchModel</name>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <location filename="../../ui/cashier/sell_cart.py" line="197"/>
         <source>Goods</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <location filename="../../ui/cashier/sell_cart.py" line="197"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_cart.py" line="197" />
+        <location filename="../../ui/cashier/sell_cart.py" line="197"/>
         <source>In stock</source>
         <translation>库存</translation>
     </message>
@@ -1274,242 +1337,262 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>SellPage</name>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="312" />
+        <location filename="../../ui/cashier/sell_page.py" line="320"/>
         <source>Sell</source>
         <extracomment>search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="316" />
+        <location filename="../../ui/cashier/sell_page.py" line="324"/>
         <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
         <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="319" />
+        <location filename="../../ui/cashier/sell_page.py" line="327"/>
         <source>Scan or type to add goods</source>
         <translation>扫码或输入以添加商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="321" />
+        <location filename="../../ui/cashier/sell_page.py" line="329"/>
         <source>Enter adds the chosen result · Esc clears the search · F9 takes cash</source>
         <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="323" />
+        <location filename="../../ui/cashier/sell_page.py" line="331"/>
         <source>One less  -</source>
         <translation>减一  -</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="324" />
+        <location filename="../../ui/cashier/sell_page.py" line="332"/>
         <source>One more  +</source>
         <translation>加一  +</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="325" />
+        <location filename="../../ui/cashier/sell_page.py" line="333"/>
         <source>Qty  F8</source>
         <translation>数量  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="326" />
+        <location filename="../../ui/cashier/sell_page.py" line="334"/>
         <source>Price  F10</source>
         <translation>改价  F10</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="327" />
+        <location filename="../../ui/cashier/sell_page.py" line="335"/>
         <source>Changing a price needs the owner's PIN</source>
         <translation>改价需要店主密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="328" />
+        <location filename="../../ui/cashier/sell_page.py" line="336"/>
         <source>Remove  Del</source>
         <translation>删除  Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="329" />
+        <location filename="../../ui/cashier/sell_page.py" line="337"/>
         <source>Void  Ctrl+Del</source>
         <translation>作废  Ctrl+Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="330" />
-        <location filename="../../ui/cashier/sell_page.py" line="728" />
+        <location filename="../../ui/cashier/sell_page.py" line="338"/>
+        <location filename="../../ui/cashier/sell_page.py" line="764"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="331" />
+        <location filename="../../ui/cashier/sell_page.py" line="339"/>
         <source>Pay cash  F9</source>
         <translation>现金收款  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="332" />
+        <location filename="../../ui/cashier/sell_page.py" line="340"/>
         <source>Card</source>
         <translation>刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="333" />
+        <location filename="../../ui/cashier/sell_page.py" line="341"/>
         <source>Wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="334" />
+        <location filename="../../ui/cashier/sell_page.py" line="342"/>
         <source>Arrives with the payments issue</source>
         <translation>将随支付功能一起推出</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="338" />
+        <location filename="../../ui/cashier/sell_page.py" line="346"/>
         <source>Card and wallet payments are not available yet (the payments issue).</source>
         <translation>刷卡和扫码支付暂不可用（待支付功能上线）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="340" />
-        <location filename="../../ui/cashier/sell_page.py" line="731" />
+        <location filename="../../ui/cashier/sell_page.py" line="348"/>
+        <location filename="../../ui/cashier/sell_page.py" line="767"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="341" />
+        <location filename="../../ui/cashier/sell_page.py" line="349"/>
         <source>Scan the next item to start a new sale.</source>
         <translation>扫描下一件商品即开始新的一单。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="344" />
+        <location filename="../../ui/cashier/sell_page.py" line="350"/>
+        <source>Reprint last (Ctrl+P)</source>
+        <translation>重打上一张 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="353"/>
         <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
         <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="384" />
-        <location filename="../../ui/cashier/sell_page.py" line="442" />
+        <location filename="../../ui/cashier/sell_page.py" line="393"/>
+        <location filename="../../ui/cashier/sell_page.py" line="451"/>
         <source>Finish or cancel the payment first.</source>
         <translation>请先完成或取消收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="387" />
+        <location filename="../../ui/cashier/sell_page.py" line="396"/>
         <source>Wallet payments are not available yet; take cash.</source>
         <translation>扫码支付暂不可用，请收现金。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="397" />
+        <location filename="../../ui/cashier/sell_page.py" line="406"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再重新扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="404" />
+        <location filename="../../ui/cashier/sell_page.py" line="413"/>
         <source>That is a customer's payment code, not goods: payment codes are taken at payment.</source>
         <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="425" />
+        <location filename="../../ui/cashier/sell_page.py" line="434"/>
         <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
         <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="493" />
+        <location filename="../../ui/cashier/sell_page.py" line="502"/>
         <source>Items: %1 · lines: %2</source>
         <translation>件数：%1 · 行数：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="498" />
+        <location filename="../../ui/cashier/sell_page.py" line="507"/>
         <source>No goods yet</source>
         <translation>还没有商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="501" />
+        <location filename="../../ui/cashier/sell_page.py" line="510"/>
         <source>Discount %1 (list %2)</source>
         <translation>优惠 %1（原价合计 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="508" />
+        <location filename="../../ui/cashier/sell_page.py" line="517"/>
         <source>Prices raised by %1</source>
         <translation>加价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="524" />
+        <location filename="../../ui/cashier/sell_page.py" line="533"/>
         <source>Choose a line in the cart first.</source>
         <translation>请先在购物车中选择一行。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="533" />
+        <location filename="../../ui/cashier/sell_page.py" line="542"/>
         <source>The quantity is 1: use Remove (Del) to take the line off.</source>
         <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="583" />
+        <location filename="../../ui/cashier/sell_page.py" line="592"/>
         <source>Changing the price of %1 needs the owner's PIN.</source>
         <translation>修改 %1 的价格需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="612" />
+        <location filename="../../ui/cashier/sell_page.py" line="621"/>
         <source>The cart is empty: there is nothing to void.</source>
         <translation>购物车是空的，无需作废。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="633" />
+        <location filename="../../ui/cashier/sell_page.py" line="642"/>
         <source>Sale voided: nothing was charged.</source>
         <translation>本单已作废：未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="647" />
+        <location filename="../../ui/cashier/sell_page.py" line="656"/>
         <source>The cart is empty: scan or search for goods first.</source>
         <translation>购物车是空的：请先扫码或搜索商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="667" />
+        <location filename="../../ui/cashier/sell_page.py" line="676"/>
         <source>The cart changed while paying: check the total and take the cash again.</source>
         <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="687" />
+        <location filename="../../ui/cashier/sell_page.py" line="698"/>
         <source>Sale %1 paid. Change: %2</source>
         <translation>单号 %1 已收款。找零：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="702" />
+        <location filename="../../ui/cashier/sell_page.py" line="722"/>
+        <source>No receipt to reprint yet.</source>
+        <translation>还没有可重打的小票。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="725"/>
+        <source>Reprinting sale %1.</source>
+        <translation>正在重打销售单 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="727"/>
+        <source>No receipt printer is configured.</source>
+        <translation>未配置小票打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="738"/>
         <source>Something went wrong inside storebox; nothing was sold.</source>
         <translation>storebox 内部出错，本单未成交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="720" />
+        <location filename="../../ui/cashier/sell_page.py" line="756"/>
         <source>Paid · sale %1 · total %2</source>
         <translation>已收款 · 单号 %1 · 合计 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="726" />
+        <location filename="../../ui/cashier/sell_page.py" line="762"/>
         <source>Sale No.</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="727" />
+        <location filename="../../ui/cashier/sell_page.py" line="763"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="729" />
+        <location filename="../../ui/cashier/sell_page.py" line="765"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="730" />
+        <location filename="../../ui/cashier/sell_page.py" line="766"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="732" />
+        <location filename="../../ui/cashier/sell_page.py" line="768"/>
         <source>Paid</source>
         <translation>已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="733" />
+        <location filename="../../ui/cashier/sell_page.py" line="769"/>
         <source>list price %1</source>
         <translation>原价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="734" />
+        <location filename="../../ui/cashier/sell_page.py" line="770"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="821" />
-        <location filename="../../ui/cashier/sell_page.py" line="871" />
+        <location filename="../../ui/cashier/sell_page.py" line="857"/>
+        <location filename="../../ui/cashier/sell_page.py" line="907"/>
         <source>No goods match “%1”.</source>
         <translation>没有与“%1”匹配的商品。</translation>
     </message>
@@ -1517,18 +1600,18 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="40" />
-        <location filename="../../ui/cashier/settings_page.py" line="54" />
+        <location filename="../../ui/cashier/settings_page.py" line="40"/>
+        <location filename="../../ui/cashier/settings_page.py" line="54"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="51" />
+        <location filename="../../ui/cashier/settings_page.py" line="51"/>
         <source>That translation is missing; run ./dev to build it.</source>
         <translation>缺少该语言的翻译文件；请运行 ./dev 生成。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/settings_page.py" line="55" />
+        <location filename="../../ui/cashier/settings_page.py" line="55"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1536,78 +1619,78 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>ShiftPage</name>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="360" />
-        <location filename="../../ui/cashier/shift_page.py" line="580" />
+        <location filename="../../ui/cashier/shift_page.py" line="360"/>
+        <location filename="../../ui/cashier/shift_page.py" line="580"/>
         <source>Shift</source>
         <extracomment>the shift this person closed here, shown until the next shift opens a keypad beside each form; each types into the money field that last had focus</extracomment>
         <translation>班次</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="393" />
+        <location filename="../../ui/cashier/shift_page.py" line="393"/>
         <source>Reading the till's shift…</source>
         <translation>正在读取本机班次…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="401" />
+        <location filename="../../ui/cashier/shift_page.py" line="401"/>
         <source>%1's shift has been open on this till since %2.
 Only %1 or the owner can see its cash or close it.</source>
         <translation>%1 的班次自 %2 起在本机未交班。
 只有 %1 或店主可以查看现金或交班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="414" />
+        <location filename="../../ui/cashier/shift_page.py" line="414"/>
         <source>Shift of %1 · since %2</source>
         <translation>%1 的班次 · %2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="429" />
+        <location filename="../../ui/cashier/shift_page.py" line="429"/>
         <source>Shift of %1 closed at %2</source>
         <translation>%1 的班次已于 %2 交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="437" />
+        <location filename="../../ui/cashier/shift_page.py" line="437"/>
         <source>The drawer is short by %1</source>
         <translation>钱箱短款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="439" />
+        <location filename="../../ui/cashier/shift_page.py" line="439"/>
         <source>The drawer is over by %1</source>
         <translation>钱箱长款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="441" />
+        <location filename="../../ui/cashier/shift_page.py" line="441"/>
         <source>The drawer is exact</source>
         <translation>钱箱账实相符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="492" />
+        <location filename="../../ui/cashier/shift_page.py" line="492"/>
         <source>Shift open with a float of %1.</source>
         <translation>已开班，备用金 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="503" />
+        <location filename="../../ui/cashier/shift_page.py" line="503"/>
         <source>Say why the cash goes in or out.</source>
         <translation>请填写存入或取出现金的原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="519" />
+        <location filename="../../ui/cashier/shift_page.py" line="519"/>
         <source>%1 put into the drawer. It should now hold %2.</source>
         <translation>已存入 %1，钱箱现应有 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="521" />
+        <location filename="../../ui/cashier/shift_page.py" line="521"/>
         <source>%1 taken out of the drawer. It should now hold %2.</source>
         <translation>已取出 %1，钱箱现应有 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="541" />
-        <location filename="../../ui/cashier/shift_page.py" line="548" />
-        <location filename="../../ui/cashier/shift_page.py" line="604" />
+        <location filename="../../ui/cashier/shift_page.py" line="541"/>
+        <location filename="../../ui/cashier/shift_page.py" line="548"/>
+        <location filename="../../ui/cashier/shift_page.py" line="604"/>
         <source>Close the shift</source>
         <translation>交班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="543" />
+        <location filename="../../ui/cashier/shift_page.py" line="543"/>
         <source>Close %1's shift with %2 counted in the drawer?
 
 This ends the shift: the next sale needs a new shift.</source>
@@ -1616,124 +1699,124 @@ This ends the shift: the next sale needs a new shift.</source>
 交班后本班次结束，下一笔销售需要重新开班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="581" />
+        <location filename="../../ui/cashier/shift_page.py" line="581"/>
         <source>Open a shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="583" />
+        <location filename="../../ui/cashier/shift_page.py" line="583"/>
         <source>Count the float (the change) into the drawer and enter the amount.</source>
         <translation>请清点放入钱箱的备用金（零钱），并输入金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="585" />
+        <location filename="../../ui/cashier/shift_page.py" line="585"/>
         <source>Float counted</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="586" />
+        <location filename="../../ui/cashier/shift_page.py" line="586"/>
         <source>Open shift (Enter)</source>
         <translation>开班 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="588" />
+        <location filename="../../ui/cashier/shift_page.py" line="588"/>
         <source>Float</source>
         <translation>备用金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="589" />
+        <location filename="../../ui/cashier/shift_page.py" line="589"/>
         <source>Sales (all tenders)</source>
         <translation>销售（全部付款方式）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="590" />
+        <location filename="../../ui/cashier/shift_page.py" line="590"/>
         <source>Cash sales (net of change)</source>
         <translation>现金销售（已扣找零）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="591" />
+        <location filename="../../ui/cashier/shift_page.py" line="591"/>
         <source>Cash refunds</source>
         <translation>现金退款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="592" />
-        <location filename="../../ui/cashier/shift_page.py" line="602" />
+        <location filename="../../ui/cashier/shift_page.py" line="592"/>
+        <location filename="../../ui/cashier/shift_page.py" line="602"/>
         <source>Cash in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="593" />
-        <location filename="../../ui/cashier/shift_page.py" line="603" />
+        <location filename="../../ui/cashier/shift_page.py" line="593"/>
+        <location filename="../../ui/cashier/shift_page.py" line="603"/>
         <source>Cash out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="597" />
+        <location filename="../../ui/cashier/shift_page.py" line="597"/>
         <source>Expected in the drawer</source>
         <translation>钱箱应有</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="598" />
+        <location filename="../../ui/cashier/shift_page.py" line="598"/>
         <source>Cash in / cash out</source>
         <translation>存入 / 取出现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="599" />
+        <location filename="../../ui/cashier/shift_page.py" line="599"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="600" />
+        <location filename="../../ui/cashier/shift_page.py" line="600"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="601" />
+        <location filename="../../ui/cashier/shift_page.py" line="601"/>
         <source>e.g. change from the safe, paid a supplier</source>
         <translation>如：从保险柜补零钱、付供应商货款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="605" />
+        <location filename="../../ui/cashier/shift_page.py" line="605"/>
         <source>Cash counted</source>
         <translation>实点现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="606" />
+        <location filename="../../ui/cashier/shift_page.py" line="606"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="607" />
+        <location filename="../../ui/cashier/shift_page.py" line="607"/>
         <source>optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="608" />
+        <location filename="../../ui/cashier/shift_page.py" line="608"/>
         <source>Close shift…</source>
         <translation>交班…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="609" />
+        <location filename="../../ui/cashier/shift_page.py" line="609"/>
         <source>Expected</source>
         <translation>应有</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="610" />
+        <location filename="../../ui/cashier/shift_page.py" line="610"/>
         <source>Counted</source>
         <translation>实点</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="611" />
+        <location filename="../../ui/cashier/shift_page.py" line="611"/>
         <source>Variance</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="612" />
+        <location filename="../../ui/cashier/shift_page.py" line="612"/>
         <source>Open the next shift</source>
         <translation>开下一班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="614" />
+        <location filename="../../ui/cashier/shift_page.py" line="614"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -1741,22 +1824,22 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="66" />
+        <location filename="../../ui/cashier/signin.py" line="66"/>
         <source>Sign in: choose your name and enter your PIN</source>
         <translation>登录：选择您的名字并输入 PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="67" />
+        <location filename="../../ui/cashier/signin.py" line="67"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="96" />
+        <location filename="../../ui/cashier/signin.py" line="96"/>
         <source>Nobody can sign in yet. Create the owner first: storebox users add --role owner --name NAME</source>
         <translation>还没有可登录的用户。请先创建店主：storebox users add --role owner --name 姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/signin.py" line="108" />
+        <location filename="../../ui/cashier/signin.py" line="108"/>
         <source>Choose your name first.</source>
         <translation>请先选择您的名字。</translation>
     </message>
@@ -1764,52 +1847,52 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="401" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="401"/>
         <source>Void the sale</source>
         <translation>作废本单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="403" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="403"/>
         <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
         <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="407" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="407"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="410" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="410"/>
         <source>Customer changed their mind</source>
         <translation>顾客不要了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="411" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="411"/>
         <source>Customer left</source>
         <translation>顾客已离开</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="412" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="412"/>
         <source>Not enough money</source>
         <translation>顾客钱不够</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="413" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="413"/>
         <source>Scanned by mistake</source>
         <translation>扫错了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="416" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="416"/>
         <source>Keep the sale  Esc</source>
         <translation>保留本单  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="417" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="417"/>
         <source>Void the sale  Enter</source>
         <translation>确认作废  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="421" />
+        <location filename="../../ui/cashier/sell_dialogs.py" line="421"/>
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
@@ -1817,7 +1900,7 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>confirm</name>
     <message>
-        <location filename="../../ui/cashier/shift_page.py" line="67" />
+        <location filename="../../ui/cashier/shift_page.py" line="67"/>
         <source>Cancel (Esc)</source>
         <extracomment>the question being asked, while it is open (tests answer it)</extracomment>
         <translation>取消 (Esc)</translation>
@@ -1826,7 +1909,7 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>ops</name>
     <message>
-        <location filename="../../ui/ops.py" line="91" />
+        <location filename="../../ui/ops.py" line="91"/>
         <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
         <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>
         <translation>系统内部出错，已记录日志，未做任何更改。</translation>
@@ -1835,18 +1918,18 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>tenders</name>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="55" />
+        <location filename="../../ui/cashier/refund_page.py" line="55"/>
         <source>cash</source>
         <extracomment>What a sale number looks like on a receipt: MMDD-till-sequence (sales.sale_number). A sale's id (a QR code on a receipt may carry it).</extracomment>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="56" />
+        <location filename="../../ui/cashier/refund_page.py" line="56"/>
         <source>card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="57" />
+        <location filename="../../ui/cashier/refund_page.py" line="57"/>
         <source>wallet</source>
         <translation>扫码支付</translation>
     </message>

@@ -2,8 +2,8 @@
 (the owner's: a cashier is asked for the owner's PIN), and closing the day (日结).
 
 Each report is shown twice: as a summary a person reads at a glance, and as the receipt text
-the printer will print (monospace, CJK-aligned by the core). Printing itself arrives with the
-drivers issue.
+the printer will print (monospace, CJK-aligned by the core). Print queues the report shown
+for the receipt printer, when the till has one.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drivers.printer.layout import report_payload
 from storebox import reports, shifts
 from storebox.errors import NotFound, PermissionDenied
 from storebox.money import format_fen
+from storebox.ports import ReceiptPrinter
 from storebox.reports import XReport, ZReport
 from storebox.shifts import Tally
 from storebox.users import Actor
@@ -89,6 +91,7 @@ class ReportsPage(ConfirmingPage):
         self.print_button = QPushButton(self)
         self.print_button.setObjectName("printReport")
         self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.print_report)
         bar.addWidget(self.x_button)
         bar.addSpacing(24)
         bar.addWidget(self.day_label)
@@ -334,6 +337,7 @@ class ReportsPage(ConfirmingPage):
             label.deleteLater()
         self._row_widgets = []
         shown = report is not None
+        self.print_button.setEnabled(shown and self._printer() is not None)
         self.summary_card.setVisible(shown)
         self.text.setVisible(shown)
         self.empty.setVisible(not shown)
@@ -361,6 +365,25 @@ class ReportsPage(ConfirmingPage):
                 self._row_widgets += [label, value]
         self.text.setPlainText(report.render_text())
 
+    def _printer(self) -> ReceiptPrinter | None:
+        devices = self.win.devices
+        return devices.printer if devices is not None else None
+
+    def print_report(self) -> None:
+        report = self.report
+        printer = self._printer()
+        if report is None or printer is None:
+            return
+        kind = "x_report" if isinstance(report, XReport) else "z_report"
+        payload = report_payload(report)
+        CoreOp(self, lambda: printer.print_document(kind, payload)).success(
+            lambda _job: self._printed()
+        ).run()
+
+    def _printed(self) -> None:
+        self.win.show_info(self.tr("The report is on its way to the printer."))
+        self.win.refresh_status()
+
     def summary_value(self, label: str) -> str | None:
         """The value drawn next to `label` in the summary (for tests and the curious)."""
         return next((v for k, v in self.summary if k == label), None)
@@ -373,6 +396,8 @@ class ReportsPage(ConfirmingPage):
         self.close_day_button.setText(self.tr("Close the day (日结)…"))
         self.print_button.setText(self.tr("Print"))
         self.print_button.setToolTip(
-            self.tr("Printing: the printer arrives with the drivers issue")
+            self.tr("Print the report shown on the receipt printer")
+            if self._printer() is not None
+            else self.tr("No receipt printer is configured: set printer_url (the drivers issue)")
         )
         self._render()

@@ -86,6 +86,8 @@ class SellPage(Page):
         self._cart = Cart()
         self.view: CartView = empty_view(self._cart)
         self.receipt: SaleReceipt | None = None
+        # the last sale paid on this screen (what Ctrl+P reprints), kept past the next scan
+        self.last_receipt: SaleReceipt | None = None
         self.pay_dialog: PayCashDialog | None = None
         self.shift_open: bool | None = None
         self._paying = False
@@ -189,6 +191,11 @@ class SellPage(Page):
         done.addSpacing(12)
         done.addWidget(self.next_hint)
         done.addStretch(1)
+        self.reprint_button = self._button(self.reprint_last, "reprintButton")
+        self.reprint_button.setVisible(
+            self.win.devices is not None and self.win.devices.printer is not None
+        )
+        done.addWidget(self.reprint_button)
         panel.addLayout(done, 1)
         self.receipt_view = QPlainTextEdit(self.receipt_panel)
         self.receipt_view.setObjectName("receiptText")
@@ -303,6 +310,7 @@ class SellPage(Page):
             ("F10", self.ask_price),
             ("Del", self.remove_line),
             ("Ctrl+Del", self.ask_void),
+            ("Ctrl+P", self.reprint_last),
         ):
             add_shortcut(self, key, slot)
 
@@ -339,6 +347,7 @@ class SellPage(Page):
         )
         self.change_caption.setText(self.tr("Change"))
         self.next_hint.setText(self.tr("Scan the next item to start a new sale."))
+        self.reprint_button.setText(self.tr("Reprint last (Ctrl+P)"))
         self.shift_banner.setText(
             self.tr(
                 "No shift is open, so nothing can be paid yet. "
@@ -680,6 +689,8 @@ class SellPage(Page):
         self.shift_open = True
         self.shift_banner.hide()
         self.receipt = receipt
+        self.last_receipt = receipt
+        self._print(receipt, reprint=False)
         self._new_sale()
         if self.pay_dialog is not None:
             self.pay_dialog.accept()
@@ -689,6 +700,31 @@ class SellPage(Page):
             .replace("%2", format_fen(receipt.change_fen))
         )
         self.win.refresh_status()
+
+    # Printing ------------------------------------------------------------------------------
+
+    def _print(self, receipt: SaleReceipt, *, reprint: bool) -> bool:
+        """Queue the receipt for the printer (the driver opens the drawer for a fresh cash
+        sale, never for a reprint). False: there is no printer."""
+        devices = self.win.devices
+        printer = devices.printer if devices is not None else None
+        if printer is None:
+            return False
+        payload = receipt.as_dict()
+        CoreOp(self, lambda: printer.print_document("sale", payload, reprint=reprint)).success(
+            lambda _job: self.win.refresh_status()
+        ).run()
+        return True
+
+    def reprint_last(self) -> None:
+        receipt = self.last_receipt
+        if receipt is None:
+            self.win.show_error(self.tr("No receipt to reprint yet."))
+            return
+        if self._print(receipt, reprint=True):
+            self.win.show_info(self.tr("Reprinting sale %1.").replace("%1", receipt.number))
+        else:
+            self.win.show_error(self.tr("No receipt printer is configured."))
 
     def _pay_failed(self, exc: BaseException) -> None:
         self._paying = False

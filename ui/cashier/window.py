@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from ui.app import Language, cjk_font_available
 from ui.cashier.page import Page
 from ui.cashier.refund_page import RefundPage, looks_like_sale
 from ui.cashier.signin import SignInScreen
+from ui.devices import Devices
 from ui.ops import CoreOp
 from ui.scanner import WedgeScanner
 from ui.widgets.icons import WHITE, icon, icon_size
@@ -49,11 +51,18 @@ class TillStatus:
 
 
 class CashierWindow(QMainWindow):
-    def __init__(self, shop: Shop, language: Language, scanner: WedgeScanner | None = None) -> None:
+    def __init__(
+        self,
+        shop: Shop,
+        language: Language,
+        scanner: WedgeScanner | None = None,
+        devices: Devices | None = None,
+    ) -> None:
         super().__init__()
         from ui.cashier.pages import PAGES  # the screens import this module's type
 
         self.shop = shop
+        self.devices = devices
         self.language = language
         self.actor: Actor | None = None
         self.scanner = scanner
@@ -235,8 +244,11 @@ class CashierWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         shop = self.shop
+        devices = self.devices
 
         def read() -> TillStatus:
+            if devices is not None:
+                devices.refresh()
             with shop.store.read() as session:
                 shift = shifts.current_shift(session, shop)
                 name = shifts._user_name(session, shift.user_id) if shift else None
@@ -270,7 +282,10 @@ class CashierWindow(QMainWindow):
         self.status_sync.setText(self.tr("Sync: no hub configured"))
         pending = status.pending_events if status else 0
         self.status_pending.setText(self.tr("Waiting to sync: %1").replace("%1", str(pending)))
-        self.status_devices.setText(self.tr("Devices: none configured"))
+        if self.devices is None:
+            self.status_devices.setText(self.tr("Devices: none configured"))
+        else:
+            self.status_devices.setText(self.devices.status_text())
         if not self.has_cjk_font:
             self.status_font.setText(
                 self.tr("No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes")
@@ -290,6 +305,12 @@ class CashierWindow(QMainWindow):
                 label += f"  {page.shortcut}"
             self.nav_buttons[key].setText(label)
         self.retranslate_status()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
+        if self.devices is not None:
+            self.devices.close()
+        super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
