@@ -140,13 +140,15 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_window or args.json:
         return 0
     with open_demo(args) as shop:
-        return _open_cashier(shop)
+        # The demo's receipts print as images into its own folder unless a printer is set.
+        printer = shop.settings.printer_url or f"png:{shop.settings.data_dir / 'receipts'}"
+        return _open_cashier(shop, printer_url=printer)
 
 
-def _open_cashier(shop: Shop) -> int:
+def _open_cashier(shop: Shop, printer_url: str | None = None) -> int:
     from ui.cashier import run
 
-    return run.run(shop, shop.settings.language)
+    return run.run(shop, shop.settings.language, printer_url=printer_url)
 
 
 def _cashier_args(parser: argparse.ArgumentParser) -> None:
