@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -30,18 +31,27 @@ def people(shop: Shop) -> demo.DemoPeople:
     return found
 
 
-@pytest.fixture
-def window(qtbot: QtBot, shop: Shop, people: demo.DemoPeople) -> Iterator[CashierWindow]:
+@contextmanager
+def shown_window(qtbot: QtBot, shop: Shop) -> Iterator[CashierWindow]:
+    """The real window, shown at counter size; afterwards its worker and language reset."""
     win, language, scanner = build(shop, "en")
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()
     settle(qtbot)
-    yield win
-    settle(qtbot)
-    scanner.deleteLater()
-    language.set("en")
-    reset_tasks()
+    try:
+        yield win
+    finally:
+        settle(qtbot)
+        scanner.deleteLater()
+        language.set("en")
+        reset_tasks()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, shop: Shop, people: demo.DemoPeople) -> Iterator[CashierWindow]:
+    with shown_window(qtbot, shop) as win:
+        yield win
 
 
 def sign_in(qtbot: QtBot, win: CashierWindow, name: str, pin: str) -> None:

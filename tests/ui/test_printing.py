@@ -14,13 +14,11 @@ from pytestqt.qtbot import QtBot
 from storebox import config, demo, printing, shifts
 from storebox.errors import ConfigError
 from storebox.shop import Shop
-from tests.ui.conftest import owner_actor, settle, sign_in
+from tests.ui.conftest import owner_actor, settle, shown_window, sign_in
 from tests.ui.test_sell import demo_product, press, scan
 from ui.cashier.reports_page import ReportsPage
-from ui.cashier.run import build
 from ui.cashier.sell_page import SellPage
 from ui.cashier.window import CashierWindow
-from ui.ops import reset_tasks
 
 CUT = b"\x1d\x56"
 
@@ -36,18 +34,11 @@ def printing_window(
 ) -> Iterator[CashierWindow]:
     out.parent.mkdir()
     shop.settings = dataclasses.replace(shop.settings, printer_url=f"file://{out}")
-    win, language, scanner = build(shop, "en")
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    settle(qtbot)
-    yield win
-    settle(qtbot)
-    win.close()
-    assert win.devices is not None and not win.devices._threads  # the thread was stopped
-    scanner.deleteLater()
-    language.set("en")
-    reset_tasks()
+    with shown_window(qtbot, shop) as win:
+        yield win
+        settle(qtbot)
+        win.close()
+        assert win.devices is not None and not win.devices._threads  # the thread was stopped
 
 
 def open_sell(qtbot: QtBot, win: CashierWindow, shop: Shop) -> SellPage:
