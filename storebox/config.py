@@ -52,6 +52,9 @@ class Settings:
         default=15_000, metadata={"help": "how long a writer waits for another process's lock"}
     )
     language: str = field(default="zh_CN", metadata={"help": "zh_CN or en"})
+    customer_display: str = field(
+        default="off", metadata={"help": "off, or window: the customer's screen follows the cart"}
+    )
     scanner_gap_ms: int = field(
         default=20,
         metadata={"help": "a keyboard-wedge scanner types faster than this per key (ms)"},
@@ -129,6 +132,7 @@ def _validate(settings: Settings) -> Settings:
         (settings.busy_timeout_ms >= 100, "busy_timeout_ms must be at least 100"),
         (settings.language in ("zh_CN", "en"), "language must be zh_CN or en"),
         (5 <= settings.scanner_gap_ms <= 200, "scanner_gap_ms must be between 5 and 200"),
+        (settings.customer_display in ("off", "window"), "customer_display must be off or window"),
         (0 < len(settings.store_name) <= 40, "store_name must be 1 to 40 characters"),
     ]
     url = settings.printer_url.strip()

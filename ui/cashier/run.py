@@ -5,6 +5,7 @@ from __future__ import annotations
 from storebox.shop import Shop
 from ui.app import Language, application
 from ui.cashier.window import CashierWindow
+from ui.customer_display import CustomerDisplay
 from ui.devices import Devices
 from ui.ops import reset_tasks
 from ui.scanner import WedgeScanner
@@ -22,6 +23,11 @@ def build(
     scanner.install(app)
     devices = Devices.from_settings(shop, printer_url)
     window = CashierWindow(shop, language, scanner, devices)
+    if shop.settings.customer_display == "window":
+        display = CustomerDisplay(shop_name=shop.settings.store_name)
+        display.place_on_screen()
+        display.show()
+        window.customer_display = display
     return window, language, scanner
 
 

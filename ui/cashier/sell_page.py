@@ -472,6 +472,12 @@ class SellPage(Page):
     def _show_view(self, view: CartView, select: int | None) -> None:
         self.view = view
         self.model.set_view(view)
+        display = self.win.customer_display
+        if display is not None:  # the customer sees what is rung up, as it is rung up
+            if view.lines:
+                display.show_cart(view.lines, view.total_fen)
+            else:
+                display.idle()
         if view.lines:
             self.cart_stack.setCurrentWidget(self.table)
             row = min(select if select is not None else len(view.lines) - 1, len(view.lines) - 1)
@@ -692,6 +698,8 @@ class SellPage(Page):
         self.last_receipt = receipt
         self._print(receipt, reprint=False)
         self._new_sale()
+        if self.win.customer_display is not None:
+            self.win.customer_display.thank_you(receipt.change_fen)
         if self.pay_dialog is not None:
             self.pay_dialog.accept()
         self.win.show_info(

@@ -32,6 +32,7 @@ from ui.app import Language, cjk_font_available
 from ui.cashier.page import Page
 from ui.cashier.refund_page import RefundPage, looks_like_sale
 from ui.cashier.signin import SignInScreen
+from ui.customer_display import CustomerDisplay
 from ui.devices import Devices
 from ui.ops import CoreOp
 from ui.scanner import WedgeScanner
@@ -63,6 +64,8 @@ class CashierWindow(QMainWindow):
 
         self.shop = shop
         self.devices = devices
+        #: the customer's screen, when the shop has one (settings: customer_display)
+        self.customer_display: CustomerDisplay | None = None
         self.language = language
         self.actor: Actor | None = None
         self.scanner = scanner
@@ -310,6 +313,8 @@ class CashierWindow(QMainWindow):
         self._status_timer.stop()
         if self.devices is not None:
             self.devices.close()
+        if self.customer_display is not None:
+            self.customer_display.close()
         super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
