@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -117,6 +118,8 @@ class CoreOp(Generic[T]):
         tasks().submit(self._op, self._finish)
 
     def _finish(self, future: Future[Any]) -> None:
+        if self._parent is not None and not shiboken6.isValid(self._parent):
+            return  # the screen that asked has been closed meanwhile: nobody to tell
         exc = future.exception()
         if exc is not None:
             if self._failure is not None:

@@ -88,3 +88,28 @@ def test_without_a_chinese_font_the_window_says_so(
     assert any("fonts-noto-cjk" in r.getMessage() for r in caplog.records)
     scanner.deleteLater()
     reset_tasks()
+
+
+def test_an_answer_for_a_closed_screen_is_dropped_not_crashed_on(qtbot: QtBot) -> None:
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    from ui.ops import CoreOp, reset_tasks
+
+    label = QLabel()
+    release = threading.Event()
+    got: list[int] = []
+
+    def slow() -> int:
+        release.wait(5)
+        return 42
+
+    CoreOp(label, slow).success(lambda v: (got.append(v), label.setText("x"))).run()
+    label.deleteLater()  # the screen closes while the core is still working
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label))
+    release.set()
+    settle(qtbot)
+    assert got == []
+    reset_tasks()
