@@ -1,0 +1,1 @@
+"""Both ends of the shop <-> hub sync protocol (DESIGN.md, "Sync protocol")."""

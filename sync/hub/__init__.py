@@ -1,0 +1,1 @@
+"""The cloud hub: devices, the outbox sink and the pull streams (FastAPI on SQLAlchemy)."""
