@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cli import hub_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
 from storebox import demo, demo_catalog, integrity, reports, simulate, users
 from storebox.errors import InvalidInput
@@ -445,3 +446,8 @@ REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
     "db": ("check the local store: integrity and the journal's hash chain", _db_args, _db),
     "users": ("add or list the people who work the till", _users_args, _users),
 }
+
+# Subcommands that live in their own modules (each keeps its heavy imports inside its handlers,
+# so `storebox report` does not pay for FastAPI).
+REGISTRY.update(hub_cmd.COMMANDS)
+REGISTRY.update(sync_cmd.COMMANDS)

@@ -67,6 +67,28 @@ class Settings:
         },
     )
     printer_width: int = field(default=58, metadata={"help": "receipt paper width in mm: 58 or 80"})
+    terminal_url: str = field(
+        default="",
+        metadata={
+            "help": "the ZVT card terminal (empty: none): a serial port (/dev/ttyUSB0, or the pty "
+            "storebox terminal-sim prints) or tcp://HOST:20007 for ZVT over TCP"
+        },
+    )
+    scanner_url: str = field(
+        default="",
+        metadata={
+            "help": "a serial (USB-CDC) barcode scanner (empty: keyboard-wedge only), "
+            "e.g. /dev/ttyACM0"
+        },
+    )
+    pole_display_url: str = field(
+        default="",
+        metadata={"help": "an ESC/POS pole display on a serial line (empty: none)"},
+    )
+    hub_url: str = field(
+        default="",
+        metadata={"help": "the cloud hub (empty: this shop works alone), e.g. https://hub.example"},
+    )
 
     @property
     def db_path(self) -> Path:
@@ -144,6 +166,13 @@ def _validate(settings: Settings) -> Settings:
             f"got {settings.printer_url!r}"
         )
     checks.append((settings.printer_width in (58, 80), "printer_width must be 58 or 80"))
+    hub = settings.hub_url.strip()
+    checks.append(
+        (
+            not hub or (hub.startswith(("http://", "https://")) and len(hub) > len("https://")),
+            f"hub_url must start with http:// or https:// (or be empty), got {settings.hub_url!r}",
+        )
+    )
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"配置无效 / invalid setting: {message}")

@@ -82,3 +82,13 @@ def test_binary_garbage_config(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match="cannot read|malformed"):
         config.load(config_path=path, environ={})
+
+
+def test_hub_url_must_be_http_or_https(tmp_path):
+    from storebox import config
+    from storebox.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="hub_url"):
+        config.load(config_path=tmp_path / "none.toml", overrides={"hub_url": "ftp://hub"})
+    ok = config.load(config_path=tmp_path / "none.toml", overrides={"hub_url": "http://127.0.0.1:8080"})
+    assert ok.hub_url == "http://127.0.0.1:8080"
