@@ -85,10 +85,9 @@ def test_binary_garbage_config(tmp_path: Path) -> None:
 
 
 def test_hub_url_must_be_http_or_https(tmp_path):
-    from storebox import config
-    from storebox.errors import ConfigError
-
+    path = tmp_path / "config.toml"
+    path.write_text('hub_url = "ftp://hub"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="hub_url"):
-        config.load(config_path=tmp_path / "none.toml", overrides={"hub_url": "ftp://hub"})
-    ok = config.load(config_path=tmp_path / "none.toml", overrides={"hub_url": "http://127.0.0.1:8080"})
+        config.load(config_path=path, environ={})
+    ok = config.load(config_path=path, environ={}, overrides={"hub_url": "http://127.0.0.1:8080"})
     assert ok.hub_url == "http://127.0.0.1:8080"
