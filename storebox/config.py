@@ -9,7 +9,9 @@ half-read configuration.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -110,6 +112,14 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
+def config_file(config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The config file the settings are read from (and saved to): `--config`, else
+    `STOREBOX_CONFIG`, else the platform's default. The file need not exist."""
+    environ = os.environ if environ is None else environ
+    env_path = environ.get(f"{ENV_PREFIX}CONFIG")
+    return config_path or (Path(env_path) if env_path else default_config_path())
+
+
 def _coerce(name: str, value: Any, source: str) -> Any:
     """Check and convert one value to its setting's type; `source` says where it came from."""
     kind = FIELDS[name].type
@@ -134,6 +144,33 @@ def _coerce(name: str, value: Any, source: str) -> Any:
 
 
 PRINTER_SCHEMES = ("tcp", "usb", "serial", "file", "png", "dummy")
+#: pyserial's URL handlers (serial_for_url) that a serial device setting may name
+SERIAL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep")
+#: the serial devices' settings, and the schemes each takes besides pyserial's
+SERIAL_DEVICE_URLS = {"terminal_url": ("tcp",), "scanner_url": (), "pole_display_url": ()}
+_WINDOWS_PORT = re.compile(r"COM[1-9][0-9]{0,2}", re.IGNORECASE)
+
+
+def serial_url_problem(name: str, url: str) -> str | None:
+    """What is wrong with `url` as the setting `name` (a serial device), or None when it may be
+    opened: empty (no device), an absolute device path (/dev/ttyUSB0, a pty), COM3, or a URL
+    whose scheme pyserial (or, for the terminal, ZVT over TCP) knows. Whether the device is
+    there is not checked: a scanner may be plugged in later."""
+    url = url.strip()
+    if not url:
+        return None
+    schemes = SERIAL_SCHEMES + SERIAL_DEVICE_URLS.get(name, ())
+    if any(not ch.isprintable() or ch.isspace() for ch in url):
+        return f"{name} must not contain spaces or control characters, got {url!r}"
+    if (url.startswith("/") and len(url) > 1) or _WINDOWS_PORT.fullmatch(url):
+        return None
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in schemes and (rest or scheme.lower() == "loop"):
+        return None
+    return (
+        f"{name} must be a serial port such as /dev/ttyUSB0 or COM3, or a URL starting with "
+        f"{', '.join(s + '://' for s in schemes)} (or be empty for none), got {url!r}"
+    )
 
 
 def _validate(settings: Settings) -> Settings:
@@ -166,6 +203,9 @@ def _validate(settings: Settings) -> Settings:
             f"got {settings.printer_url!r}"
         )
     checks.append((settings.printer_width in (58, 80), "printer_width must be 58 or 80"))
+    for name in SERIAL_DEVICE_URLS:
+        problem = serial_url_problem(name, getattr(settings, name))
+        checks.append((problem is None, problem or ""))
     hub = settings.hub_url.strip()
     checks.append(
         (
@@ -196,9 +236,8 @@ def load(
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
 
-    env_path = environ.get(f"{ENV_PREFIX}CONFIG")
-    explicit = config_path is not None or bool(env_path)
-    path = config_path or (Path(env_path) if env_path else default_config_path())
+    explicit = config_path is not None or bool(environ.get(f"{ENV_PREFIX}CONFIG"))
+    path = config_file(config_path, environ)
     if explicit and not path.is_file():
         raise ConfigError(f"配置文件不存在 / config file not found: {path}")
     if path.is_file():
@@ -228,3 +267,83 @@ def load(
         values[key] = _coerce(key, value, f"--set {key}")
 
     return _validate(Settings(**values))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str | Path):
+        raise ConfigError(f"cannot write {value!r} to a config file")
+    if isinstance(value, int):
+        return str(value)
+    # a JSON string is a TOML basic string, once DEL (which JSON leaves bare) is escaped
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def save(path: Path, changes: Mapping[str, Any]) -> Settings:
+    """Write `changes` (setting → value) into the TOML config file at `path`, creating it if
+    need be and keeping every other line (and comment) as it was; returns the settings the
+    file now gives (defaults < file; the environment and flags are not read here).
+
+    Every value is checked as `load` checks it, together with the rest of the file, before
+    anything is written; a bad value, or a file that is already unreadable, raises
+    `ConfigError` and leaves the file untouched. The new file replaces the old in one rename.
+    """
+    coerced: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key not in FIELDS:
+            raise ConfigError(
+                f"未知设置 / unknown setting {key!r}; known: {', '.join(sorted(FIELDS))}"
+            )
+        coerced[key] = _coerce(key, value, key)
+    text = ""
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: 配置文件格式错误 / malformed TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: 无法读取 / cannot read: {exc}") from None
+    else:
+        document = {}
+    values: dict[str, Any] = {}
+    for key, value in document.items():
+        if key not in FIELDS:
+            raise ConfigError(
+                f"{path}: 未知设置 / unknown setting {key!r}; known: {', '.join(sorted(FIELDS))}"
+            )
+        values[key] = _coerce(key, value, str(path))
+    values.update(coerced)
+    settings = _validate(Settings(**values))
+
+    wanted = {**document, **{k: str(v) if isinstance(v, Path) else v for k, v in coerced.items()}}
+    new_text = _edit_lines(text, {k: _toml_value(v) for k, v in coerced.items()})
+    try:
+        same = tomllib.loads(new_text) == wanted
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:  # a layout the line editor does not follow (a multi-line string): write anew
+        new_text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in wanted.items())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".new")
+        tmp.write_text(new_text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: 无法保存 / cannot save: {exc.strerror or exc}") from None
+    return settings
+
+
+def _edit_lines(text: str, assignments: Mapping[str, str]) -> str:
+    """`text` with each `key = value` line replaced (or appended when the key is not there)."""
+    lines = text.splitlines(keepends=True)
+    left = dict(assignments)
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("["):
+            break  # a table: the flat settings are above it
+        key = line.partition("=")[0].strip()
+        if "=" in line and key in left:
+            lines[i] = f"{key} = {left.pop(key)}\n"
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    lines += [f"{key} = {value}\n" for key, value in left.items()]
+    return "".join(lines)
