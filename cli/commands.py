@@ -319,7 +319,7 @@ def _devices_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "action",
         choices=["list", "print-test", "status", "charge", "refund", "settle"],
-        help="list: serial ports found; print-test / status: a printer; charge / refund / settle: a terminal",
+        help="list: serial ports and USB printers found; print-test / status: a printer; charge / refund / settle: a terminal",
     )
     parser.add_argument(
         "--printer", help="the printer's URL (usb://, serial://, tcp://, file://, png:DIR, dummy:)"
@@ -341,14 +341,21 @@ def _devices(args: argparse.Namespace) -> int:
 
 
 def _devices_list(args: argparse.Namespace) -> int:
-    from serial.tools import list_ports
+    from drivers import detect
 
-    ports = [
-        {"url": p.device, "description": p.description, "hwid": p.hwid}
-        for p in list_ports.comports()
-    ]
-    text = "\n".join(f"{p['url']}\t{p['description']}" for p in ports) or "(no serial ports found)"
-    emit(args, {"serial_ports": ports}, text)
+    ports = [dataclasses.asdict(p) for p in detect.serial_ports()]
+    printers = [dataclasses.asdict(p) for p in detect.usb_printers()]
+    text = "\n".join(
+        [
+            *(f"{p['url']}\t{p['description']}" for p in ports),
+            *(f"{p['url']}\t{p['description']}" for p in printers),
+        ]
+    )
+    emit(
+        args,
+        {"serial_ports": ports, "usb_printers": printers},
+        text or "(no serial ports or USB printers found)",
+    )
     return 0
 
 
