@@ -24,6 +24,8 @@ PROTOCOL_VERSION: Final = 1
 ENROL_PATH: Final = "/v1/devices/enrol"
 ME_PATH: Final = "/v1/me"
 PUSH_PATH: Final = "/v1/events"
+EVENT_PATH: Final = "/v1/events/{event_id}"
+"""GET: what the hub answered for one of this store's events (404 if it holds no such event)."""
 PULL_PATH: Final = "/v1/streams/{stream}"
 HEALTH_PATH: Final = "/v1/health"
 
@@ -225,6 +227,12 @@ class AgentState(WireModel):
     last_success_at: AwareDatetime | None = None
     last_error: Annotated[str, StringConstraints(max_length=500)] | None = None
     cursors: dict[str, str] = Field(default_factory=dict)
+
+
+class HealthAck(WireModel):
+    """The hub's answer to a health report."""
+
+    received_at: AwareDatetime
 
 
 class HealthReport(WireModel):
