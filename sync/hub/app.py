@@ -1,0 +1,250 @@
+"""The hub's HTTP API (FastAPI): `create_app(db_url)`.
+
+Stateless between requests: everything lives in the database, so any number of hub processes
+can serve one PostgreSQL behind a load balancer. The app holds only its engine (a connection
+pool) and the database's epoch (fixed when the database was made).
+
+Every error is an `ErrorBody` with a specific code: malformed JSON or parameters are 422, a
+missing or bad token 401, an unknown cursor 400/410, an unknown id 404, a database that is down
+503 (the shop retries). Nothing a client sends should produce a 500; the schemathesis test in
+tests/sync fuzzes the API against its own OpenAPI description to hold that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync import protocol
+from sync.hub import admin, auth, defaults, health, ingest, migrate, streams
+from sync.hub.auth import Caller
+from sync.hub.clock import utcnow
+from sync.hub.db import Database
+from sync.hub.errors import HubError, NotFound
+from sync.hub.models import ReceivedEvent
+
+log = logging.getLogger(__name__)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": protocol.ErrorBody, "description": text}
+    for code, text in (
+        (400, "bad request (e.g. a malformed cursor)"),
+        (401, "no valid device token"),
+        (422, "the body or a parameter does not fit the schema"),
+        (503, "the hub's database is unavailable; retry with backoff"),
+    )
+}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _error(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = protocol.ErrorBody(error=code, detail=detail)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request does not fit the schema"
+
+
+_bearer = HTTPBearer(auto_error=False, description="the device token from enrolment")
+
+
+def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The calling device (401 without a valid token). `credentials` is declared so the
+    OpenAPI description shows the bearer scheme; the header is parsed by `auth` itself."""
+    db: Database = request.app.state.db
+    return auth.authenticate(db, request.headers.get("authorization"))
+
+
+Device = Annotated[Caller, Depends(_caller)]
+
+
+def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) -> FastAPI:
+    """The hub on the database at `db_url` (SQLite path/URL or postgresql://…), its schema
+    brought up to date; empty streams get the default billers and config (and a generated
+    catalogue of `catalog_items` goods if the catalogue is empty)."""
+    db = Database(db_url)
+    if migrate_db:
+        migrate.upgrade(db.engine)
+        with db.transaction() as session:
+            added = defaults.publish_defaults(session, catalog_items)
+        if added:
+            log.info("published defaults: %s", added)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="storebox hub",
+        version=str(protocol.PROTOCOL_VERSION),
+        description="The cloud side of the storebox sync protocol (DESIGN.md, 'Sync protocol').",
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    # --- error handlers: every answer that is not a success is an ErrorBody -----------------
+
+    @app.exception_handler(HubError)
+    async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error(exc.status, exc.code, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", _describe(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", exc.orig)
+        return _error(
+            503,
+            "unavailable",
+            "the hub's database is unavailable; retry later",
+            {"Retry-After": "2"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            log.error("database connection lost: %s", exc.orig)
+            return _error(
+                503,
+                "unavailable",
+                "the hub lost its database connection; retry",
+                {"Retry-After": "1"},
+            )
+        log.exception("database error")
+        return _error(500, "internal", "the hub failed on its database; it has been logged")
+
+    # --- enrolment and identity ------------------------------------------------------------
+
+    @app.post(
+        protocol.ENROL_PATH,
+        response_model=protocol.EnrolResponse,
+        responses={
+            **_ERRORS,
+            403: {"model": protocol.ErrorBody, "description": "unknown, used or expired code"},
+        },
+    )
+    def enrol(body: protocol.EnrolRequest) -> protocol.EnrolResponse:
+        done = admin.enrol(db, body.code, body.device_name, body.app_version)
+        return protocol.EnrolResponse(
+            store_id=done.store_id,
+            store_name=done.store_name,
+            device_id=done.device_id,
+            token=done.token,
+        )
+
+    @app.get(protocol.ME_PATH, response_model=protocol.WhoAmI, responses=_ERRORS)
+    def me(who: Device) -> protocol.WhoAmI:
+        return protocol.WhoAmI(
+            store_id=who.store_id,
+            store_name=who.store_name,
+            device_id=who.device_id,
+            device_name=who.device_name,
+            server_time=utcnow(),
+        )
+
+    # --- push --------------------------------------------------------------------------------
+
+    @app.post(protocol.PUSH_PATH, response_model=protocol.PushResponse, responses=_ERRORS)
+    def push(body: protocol.PushRequest, who: Device) -> protocol.PushResponse:
+        return ingest.push(db, ingest.Sender(store_id=who.store_id, device_id=who.device_id), body)
+
+    @app.get(
+        protocol.EVENT_PATH,
+        response_model=protocol.EventResult,
+        responses={
+            **_ERRORS,
+            404: {"model": protocol.ErrorBody, "description": "no such event in this store"},
+        },
+    )
+    def event_status(
+        who: Device,
+        event_id: Annotated[str, Path(pattern=protocol.EVENT_ID_PATTERN)],
+    ) -> protocol.EventResult:
+        with db.reading() as session:
+            row = session.execute(
+                select(ReceivedEvent.status, ReceivedEvent.reason).where(
+                    ReceivedEvent.event_id == event_id, ReceivedEvent.store_id == who.store_id
+                )
+            ).first()
+        if row is None:
+            raise NotFound("this store has sent no event with this id")
+        status: protocol.EventStatus = "applied" if row.status == ingest.APPLIED else "rejected"
+        return protocol.EventResult(event_id=event_id, status=status, reason=row.reason)
+
+    # --- pull --------------------------------------------------------------------------------
+
+    @app.get(
+        protocol.PULL_PATH,
+        response_model=protocol.PullPage,
+        responses={
+            **_ERRORS,
+            410: {
+                "model": protocol.ErrorBody,
+                "description": "cursor_expired: pull from the start",
+            },
+        },
+    )
+    def pull(
+        who: Device,
+        stream: protocol.StreamName,
+        cursor: Annotated[str, Query(max_length=200)] = "",
+        limit: Annotated[int, Query(ge=1, le=protocol.MAX_PAGE)] = protocol.MAX_PAGE,
+    ) -> Response:
+        with db.reading() as session:
+            page = streams.pull(session, stream, cursor, limit)
+        return Response(page.to_json(), media_type="application/json")
+
+    # --- health ------------------------------------------------------------------------------
+
+    @app.post(protocol.HEALTH_PATH, response_model=protocol.HealthAck, responses=_ERRORS)
+    def report_health(body: protocol.HealthReport, who: Device) -> protocol.HealthAck:
+        now = utcnow()
+        with db.transaction() as session:
+            health.record(session, who.store_id, who.device_id, body, now)
+        return protocol.HealthAck(received_at=now)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, bool]:
+        """For a load balancer: answers when the database does."""
+        with db.reading() as session:
+            session.execute(select(1))
+        return {"ok": True}
+
+    return app

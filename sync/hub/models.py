@@ -1,0 +1,241 @@
+"""The hub's tables (SQLAlchemy 2.x typed models). The hub shares no table with the shop.
+
+Money is integer fen (BigInteger: a store's all-time totals outgrow 32 bits). Times are stored
+as naive UTC (`UtcDateTime` adds and checks the zone at the edge), so SQLite and PostgreSQL hold
+the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: An autoincrementing 64-bit key: BIGINT on PostgreSQL, INTEGER (the rowid) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+ID = 36  # a UUID's text
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC in Python, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the hub stores aware times only")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class HubMeta(Base):
+    """Facts about this hub database, e.g. its epoch (cursors from another database expire)."""
+
+    __tablename__ = "hub_meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class EnrolCode(Base):
+    """A one-time, expiring code; kept as a hash like the tokens it is exchanged for."""
+
+    __tablename__ = "enrol_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    device_id: Mapped[str | None] = mapped_column(String(ID))
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    app_version: Mapped[str] = mapped_column(String(40))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReceivedEvent(Base):
+    """Every event a device pushed, with the answer it got: the primary key on event_id is the
+    idempotency guarantee (insert and catch the clash, never search then insert)."""
+
+    __tablename__ = "events"
+    event_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    device_id: Mapped[str] = mapped_column(String(ID))
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    digest: Mapped[str] = mapped_column(String(64))
+    payload_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    """applied or rejected: what the first delivery was answered."""
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_events_store_kind", "store_id", "kind"),)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID))
+    device_id: Mapped[str] = mapped_column(String(ID))
+    number: Mapped[str] = mapped_column(String(40))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    completed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    lines_count: Mapped[int] = mapped_column(Integer)
+    list_total_fen: Mapped[int] = mapped_column(BigInteger)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_sales_store_day", "store_id", "business_day"),)
+
+
+class SalePayment(Base):
+    __tablename__ = "sale_payments"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(ID))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_sale_payments_store_day", "store_id", "business_day"),)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    refund_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID))
+    device_id: Mapped[str] = mapped_column(String(ID))
+    sale_id: Mapped[str] = mapped_column(String(ID))
+    number: Mapped[str] = mapped_column(String(40))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_refunds_store_day", "store_id", "business_day"),)
+
+
+class RefundPayment(Base):
+    __tablename__ = "refund_payments"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    refund_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class BillPayment(Base):
+    __tablename__ = "bill_payments"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID))
+    biller_id: Mapped[str] = mapped_column(String(40))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class DayClose(Base):
+    """The shop's own Z report for a day, as it sent it: compared with what the hub holds."""
+
+    __tablename__ = "day_closes"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    shop_device_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID))
+    closed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    report_json: Mapped[str] = mapped_column(Text)
+
+
+class DeviceHealthRow(Base):
+    """The last health report of each device (a report replaces the one before)."""
+
+    __tablename__ = "device_health"
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    report_json: Mapped[str] = mapped_column(Text)
+
+
+class StreamChange(Base):
+    """The pull streams' change log, compacted: one row per key (its latest upsert or delete).
+
+    A change deletes the key's previous row and inserts a new one, so the log never holds more
+    rows than keys, a first pull reads each item once, and a reader whose cursor is older than
+    the new row still gets the latest version. `txid` is the writing transaction's id on
+    PostgreSQL (xid8) and 0 on SQLite; pages are served in (txid, seq) order.
+    """
+
+    __tablename__ = "stream_changes"
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(80))
+    op: Mapped[str] = mapped_column(String(10))
+    data_json: Mapped[str | None] = mapped_column(Text)
+    txid: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("stream", "key", name="uq_stream_changes_stream_key"),
+        Index("ix_stream_changes_order", "stream", "txid", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class StreamHorizon(Base):
+    """Tombstones below this point were pruned: a cursor older than it is no longer served."""
+
+    __tablename__ = "stream_horizons"
+    stream: Mapped[str] = mapped_column(String(40), primary_key=True)
+    txid: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
