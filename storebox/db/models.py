@@ -450,3 +450,101 @@ class PrintJob(Base):
         CheckConstraint("status IN ('queued', 'printing', 'done', 'failed')", name="status"),
         Index("ix_print_jobs_queue", "status", "created_at"),
     )
+
+
+# --- sync with the hub (storebox.syncstate, storebox.mall_catalog, storebox.billers, ...) ------
+
+
+class HubEnrolment(Base):
+    """This shop's enrolment with its hub: one row (id = 1), replaced by a new enrolment.
+
+    `token` is the device's bearer token. The hub keeps only its hash; the shop must keep the
+    token itself to authenticate, so it lives here, in the shop's own database, whose file the
+    shop protects (it holds the till's money records anyway). It is never printed or logged.
+    """
+
+    __tablename__ = "hub_enrolment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hub_url: Mapped[str] = mapped_column(String(200))
+    store_id: Mapped[str] = mapped_column(String(64))
+    store_name: Mapped[str] = mapped_column(String(200))
+    device_id: Mapped[str] = mapped_column(String(64))
+    device_name: Mapped[str] = mapped_column(String(80))
+    token: Mapped[str] = mapped_column(String(200))
+    enrolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class SyncState(Base):
+    """What the sync agent last saw, one row (id = 1), rewritten every round; the window's
+    status bar reads it. Counts are as of `updated_at`; the outbox itself is the truth."""
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    pending_events: Mapped[int] = mapped_column(Integer, default=0)
+    dead_letters: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("id = 1", name="one_row"),
+        CheckConstraint("pending_events >= 0 AND dead_letters >= 0", name="counts"),
+    )
+
+
+class SyncStream(Base):
+    """Per pull stream: the hub's opaque cursor after the last page applied, stored in the same
+    transaction as that page. No row (or a NULL cursor) = pull from the start."""
+
+    __tablename__ = "sync_streams"
+    stream: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    last_pulled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resyncs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MallItem(Base):
+    """The community mall's catalogue and wholesale price list, as last pulled from the hub."""
+
+    __tablename__ = "mall_items"
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    barcode: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[str] = mapped_column(String(80), default="")
+    unit: Mapped[str] = mapped_column(String(10), default="件")
+    category: Mapped[str] = mapped_column(String(40), default="")
+    case_qty: Mapped[int] = mapped_column(Integer, default=1)
+    wholesale_price_fen: Mapped[int] = mapped_column(Integer)
+    retail_price_fen: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        CheckConstraint("case_qty >= 1", name="case_qty"),
+        CheckConstraint("wholesale_price_fen >= 0 AND retail_price_fen >= 0", name="prices"),
+        Index("ix_mall_items_barcode", "barcode"),
+    )
+
+
+class BillerEntry(Base):
+    """A convenience-payment biller as last pulled from the hub; its input rules are data."""
+
+    __tablename__ = "billers"
+    biller_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rules_json: Mapped[str] = mapped_column(Text, default="{}")
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('electricity', 'water', 'gas', 'mobile', 'credit_card')", name="kind"
+        ),
+    )
+
+
+class HubConfigEntry(Base):
+    """A setting the hub decides for the shop (limits, ...), as last pulled; value as JSON."""
+
+    __tablename__ = "hub_config"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)

@@ -117,7 +117,7 @@ def test_older_schema_is_backed_up_then_upgraded(
     (scripts / "versions" / "0099_test.py").write_text(
         "from alembic import op\n"
         "import sqlalchemy as sa\n"
-        "revision = '0099'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
+        "revision = '0099'\ndown_revision = '0003'\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
         "    op.add_column('users', sa.Column('nickname', sa.String(20)))\n"
         "def downgrade():\n"
@@ -129,7 +129,7 @@ def test_older_schema_is_backed_up_then_upgraded(
     backups = list(settings.backups_dir.iterdir())
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
     assert con.execute("SELECT name FROM users").fetchall() == [("店主",)]
     con.close()
     con = sqlite3.connect(settings.db_path)
@@ -160,3 +160,45 @@ def test_opening_a_current_database_does_not_import_alembic(
 
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_shop_from_before_sync_upgrades_and_keeps_its_outbox(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0002 (the release before the sync agent) → head: the sync tables appear, the events
+    waiting in the outbox are still there and still pending."""
+    from alembic import command
+
+    from storebox.db.engine import make_engine, writer
+
+    settings.data_dir.mkdir(parents=True)
+    engine = make_engine(settings.db_path)
+    with writer(engine).begin() as connection:
+        command.upgrade(migrate._alembic_config(connection), "0002")
+    engine.dispose()
+    con = sqlite3.connect(settings.db_path)
+    con.execute(
+        "INSERT INTO outbox (event_id, kind, payload_json, created_at, status, attempts) "
+        "VALUES ('0190aaaa-0000-7000-8000-000000000001', 'sale.completed', '{}', "
+        "'2026-11-25 02:00:00.000000', 'pending', 0)"
+    )
+    con.commit()
+    con.close()
+    with open_shop(settings, clock):
+        pass
+    con = sqlite3.connect(settings.db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+    assert con.execute("SELECT event_id, status FROM outbox").fetchall() == [
+        ("0190aaaa-0000-7000-8000-000000000001", "pending")
+    ]
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    con.close()
+    assert {
+        "hub_enrolment",
+        "sync_state",
+        "sync_streams",
+        "mall_items",
+        "billers",
+        "hub_config",
+    } <= tables
+    assert len(list(settings.backups_dir.iterdir())) == 1
