@@ -96,6 +96,7 @@ class PrinterDriver:
         zone: ZoneInfo | None = None,
         transport: Transport | None = None,
     ) -> None:
+        layout.templates()  # a missing or broken receipt template stops the printer now
         self.url = url
         self.profile = profile or PrinterProfile.mm80()
         self.zone = zone or ZoneInfo("Asia/Shanghai")

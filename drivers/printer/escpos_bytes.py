@@ -23,6 +23,8 @@ DRAWER_KICK = b"\x1bp\x00\x32\x32"
 ALIGN = {"left": b"\x1ba\x00", "center": b"\x1ba\x01"}
 BIG_ON = b"\x1bE\x01\x1d!\x11"  # bold, double width and height
 BIG_OFF = b"\x1d!\x00\x1bE\x00"
+BOLD_ON = b"\x1bE\x01"
+BOLD_OFF = b"\x1bE\x00"
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,22 @@ def encode_text(text: str) -> bytes:
 
 
 def document_bytes(doc: Document, profile: PrinterProfile, *, cut: bool = True) -> bytes:
-    """The whole document: init, Chinese mode, lines, QR, feed, cut, and the drawer kick for a
-    cash sale (after the cut, so the drawer opens as the receipt is torn off)."""
+    """The whole document: init, Chinese mode, lines, QR, feed, cut (when the template ends
+    with one), and the drawer kick for a cash sale (after the cut, so the drawer opens as the
+    receipt is torn off)."""
     p = Dummy()
     p._raw(ESC_INIT)
     p._raw(FS_CHINESE_ON)
     for item in doc.items:
         if isinstance(item, Text):
             p._raw(ALIGN["center" if item.center else "left"])
-            if item.big:
-                p._raw(BIG_ON)
+            on, off = (BIG_ON, BIG_OFF) if item.big else (BOLD_ON, BOLD_OFF)
+            styled = item.big or item.bold
+            if styled:
+                p._raw(on)
             p._raw(encode_text(item.text) + b"\n")
-            if item.big:
-                p._raw(BIG_OFF)
+            if styled:
+                p._raw(off)
         elif isinstance(item, Qr):
             p._raw(ALIGN["center"])  # p.qr(native=True, center=True) raises in 3.1
             if profile.native_qr:
@@ -72,7 +77,7 @@ def document_bytes(doc: Document, profile: PrinterProfile, *, cut: bool = True) 
             p._raw(ALIGN["left"])
             p._raw(FS_CHINESE_ON)  # the image path may have touched the code page
     p._raw(ALIGN["left"])
-    if cut:
+    if cut and doc.cut:
         p._raw(b"\n\n\n")
         p.cut()
     if doc.open_drawer:

@@ -81,7 +81,8 @@ def render_png(doc: Document) -> Image.Image:
             col = (doc.width - cols) // 2 if obj.center and cols < doc.width else 0
             for ch in obj.text:
                 x = MARGIN + col * CELL
-                draw.text((x, y), ch, fill=0, font=big if obj.big else normal)
+                stroke = 1 if obj.big or obj.bold else 0
+                draw.text((x, y), ch, fill=0, font=big if obj.big else normal, stroke_width=stroke)
                 col += display_width(ch) * scale
         else:
             assert isinstance(obj, Image.Image)
