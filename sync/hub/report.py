@@ -30,6 +30,9 @@ from sync.hub.models import (
     Store,
 )
 
+TENDERS = ("cash", "card", "wallet")
+"""Always listed, like the shop's Z report; other tender kinds appear when they were used."""
+
 CONTRACT_KEYS = (
     "sales_count",
     "sales_total_fen",
@@ -117,6 +120,15 @@ def store_report(db: Database, store_id: str, day_text: str | None = None) -> di
         "net_fen": sales_total - refunds_total,
         "sales_by_tender_fen": sales_by_tender,
         "refunds_by_tender_fen": refunds_by_tender,
+        # the shop's Z report spells it this way; the same shape lets a tool compare the two
+        "tenders": {
+            kind: {
+                "sales_fen": sales_by_tender.get(kind, 0),
+                "refunds_fen": refunds_by_tender.get(kind, 0),
+                "net_fen": sales_by_tender.get(kind, 0) - refunds_by_tender.get(kind, 0),
+            }
+            for kind in sorted(set(sales_by_tender) | set(refunds_by_tender) | set(TENDERS))
+        },
         "events_received": sum(sum(v.values()) for v in by_kind.values()),
         "events_rejected": sum(v.get("rejected", 0) for v in by_kind.values()),
         "events_by_kind": by_kind,
