@@ -1,0 +1,283 @@
+"""The shop's typed client of the hub (requests), shared by the sync agent and, for the calls
+that must be answered while a customer waits, by the window (off its UI thread).
+
+Every answer is validated against the wire schemas (`sync.protocol`) before anyone sees it.
+`requests` can hand back a 200 whose body is empty or cut short when the connection drops while
+the answer is read; such an answer, like one that does not parse or does not match its schema,
+is a *transient* failure: nothing it claims counts. A push counts as received only through
+`protocol.check_acknowledgement` (one result for exactly every event sent).
+
+Failures come in two kinds the caller treats differently (STYLE.md, known errors):
+
+* `HubUnavailable` (transient): no connection, a timeout, a cut or unreadable answer, 5xx, 408,
+  425, 429 — try again later, with backoff;
+* `HubRefused` (permanent): a 4xx that repeating will not change; `DeviceRevoked` (401) means
+  this device's token is no longer accepted: enrol again.
+
+`CursorExpired` (410 on a pull) is its own signal: the stream must be pulled again from the start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Final, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from storebox.errors import ShopError
+from sync import protocol
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT: Final = 5.0
+"""Seconds to open a connection: a hub that is up answers a SYN in milliseconds."""
+READ_TIMEOUT: Final = 30.0
+"""Seconds between bytes of an answer: a full batch or page is well inside this on a slow line."""
+
+TRANSIENT_STATUS: Final = frozenset({408, 425, 429})
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class HubError(ShopError):
+    """Anything that went wrong talking to the hub; the message is fit for the owner."""
+
+    code = "hub_error"
+
+    def __init__(self, message: str, *, status: int | None = None, error: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+
+
+class HubUnavailable(HubError):
+    """Transient: the hub could not be reached or its answer cannot be trusted. Retry later."""
+
+    code = "hub_unavailable"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, error=error)
+        self.retry_after = retry_after
+
+
+class HubRefused(HubError):
+    """Permanent: the hub understood and said no (4xx). Repeating the request will not help."""
+
+    code = "hub_refused"
+
+
+class DeviceRevoked(HubRefused):
+    """401: the hub no longer accepts this device's token (revoked, or never valid)."""
+
+    code = "device_revoked"
+
+
+class CursorExpired(HubError):
+    """410 on a pull: the hub no longer serves changes after this cursor; resync the stream."""
+
+    code = "cursor_expired"
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 3600 else None
+
+
+def _reason(response: requests.Response) -> tuple[str, str]:
+    """(machine code, sentence) from an error body; the protocol's ErrorBody, FastAPI's own
+    {"detail": ...}, or the first bytes of whatever came."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", response.text[:200].strip()
+    if isinstance(body, dict):
+        try:
+            parsed = protocol.ErrorBody.model_validate(body)
+            return parsed.error, parsed.detail
+        except ValidationError:
+            detail = body.get("detail", body)
+            return str(body.get("error", "")), str(detail)[:300]
+    return "", str(body)[:200]
+
+
+class HubClient:
+    """One hub, one device token (None before enrolment). Thread-safe enough for one caller
+    at a time per instance; the window and the agent each keep their own."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        session: requests.Session | None = None,
+        user_agent: str = "storebox-shop",
+    ) -> None:
+        base_url = base_url.strip().rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise HubRefused(f"hub URL must start with http:// or https://, got {base_url!r}")
+        self.base_url = base_url
+        self.timeout = (connect_timeout, read_timeout)
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = user_agent
+        self._session.headers["Accept"] = "application/json"
+        self._token = token
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the calls ------------------------------------------------------------------------
+
+    def enrol(self, code: str, device_name: str, app_version: str = "") -> protocol.EnrolResponse:
+        try:
+            body = protocol.EnrolRequest(
+                code=code, device_name=device_name, app_version=app_version
+            )
+        except ValidationError as exc:
+            raise HubRefused(f"enrolment refused before sending: {_first_error(exc)}") from None
+        answer = self._call("POST", protocol.ENROL_PATH, body, auth=False)
+        return self._parse(answer, protocol.EnrolResponse)
+
+    def me(self) -> protocol.WhoAmI:
+        return self._parse(self._call("GET", protocol.ME_PATH), protocol.WhoAmI)
+
+    def push(self, request: protocol.PushRequest) -> protocol.PushResponse:
+        """Send a batch; the answer is returned only if it accounts for exactly every event
+        sent. Anything else (a cut body, an answer for other ids) raises HubUnavailable: the
+        events stay pending and go again; the hub's idempotency makes that safe."""
+        answer = self._parse(self._call("POST", protocol.PUSH_PATH, request), protocol.PushResponse)
+        try:
+            protocol.check_acknowledgement(request, answer)
+        except protocol.AcknowledgementError as exc:
+            raise HubUnavailable(f"the hub's acknowledgement does not match: {exc}") from None
+        return answer
+
+    def pull(
+        self, stream: str, cursor: str | None, limit: int = protocol.MAX_PAGE
+    ) -> protocol.PullPage:
+        if not 1 <= limit <= protocol.MAX_PAGE:
+            raise HubRefused(f"limit must be between 1 and {protocol.MAX_PAGE}")
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        path = protocol.PULL_PATH.format(stream=stream)
+        page = self._parse(self._call("GET", path, params=params), protocol.PullPage)
+        if page.stream != stream:
+            raise HubUnavailable(
+                f"asked for stream {stream!r}, the hub answered with {page.stream!r}"
+            )
+        if len(page.changes) > limit:
+            raise HubUnavailable(
+                f"asked for at most {limit} changes, the hub sent {len(page.changes)}"
+            )
+        return page
+
+    def health(self, report: protocol.HealthReport) -> None:
+        self._call("POST", protocol.HEALTH_PATH, report)
+
+    # --- the plumbing ---------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: BaseModel | None = None,
+        *,
+        params: dict[str, str | int] | None = None,
+        auth: bool = True,
+    ) -> requests.Response:
+        headers: dict[str, str] = {}
+        if auth:
+            if not self._token:
+                raise DeviceRevoked("this device is not enrolled with the hub (no token)")
+            headers["Authorization"] = f"Bearer {self._token}"
+        data: bytes | None = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = body.model_dump_json().encode()
+        url = self.base_url + path
+        try:
+            response = self._session.request(
+                method, url, data=data, params=params, headers=headers, timeout=self.timeout
+            )
+            response.content  # noqa: B018 - read the whole body now, inside the guard
+        except requests.Timeout as exc:
+            raise HubUnavailable(
+                f"the hub did not answer in time ({method} {path}): {exc}"
+            ) from None
+        except requests.RequestException as exc:
+            # connection refused or reset, DNS, a body cut short (ChunkedEncodingError), ...
+            raise HubUnavailable(
+                f"no complete answer from the hub ({method} {path}): {exc}"
+            ) from None
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        error, detail = _reason(response)
+        message = f"hub answered {status} to {method} {path}: {detail or error or response.reason}"
+        if status == 401:
+            raise DeviceRevoked(
+                "云端不再接受本设备，请重新登记 / the hub no longer accepts this device "
+                f"(token revoked or unknown): run `storebox enrol` again ({detail})",
+                status=status,
+                error=error,
+            )
+        if status == 410:
+            raise CursorExpired(message, status=status, error=error)
+        if status >= 500 or status in TRANSIENT_STATUS:
+            raise HubUnavailable(
+                message, status=status, error=error, retry_after=_retry_after(response)
+            )
+        raise HubRefused(message, status=status, error=error)
+
+    @staticmethod
+    def _parse(response: requests.Response, model: type[M]) -> M:
+        where = f"{response.request.method} {response.request.path_url}"
+        if not response.content:
+            raise HubUnavailable(
+                f"the hub's answer to {where} was empty (status {response.status_code}): "
+                "the connection was probably cut while it was read"
+            )
+        try:
+            document: Any = json.loads(response.content)
+        except ValueError as exc:
+            raise HubUnavailable(
+                f"the hub's answer to {where} is not complete JSON ({len(response.content)} "
+                f"bytes): {exc}"
+            ) from None
+        try:
+            return model.model_validate(document)
+        except ValidationError as exc:
+            raise HubUnavailable(
+                f"the hub's answer to {where} does not match {model.__name__}: {_first_error(exc)}"
+            ) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', '')}{more}"
