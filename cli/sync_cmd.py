@@ -2,10 +2,137 @@
 
 from __future__ import annotations
 
+import argparse
+import logging
+import signal
+import socket
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cli.commands import Configure
     from cli.main import Handler
 
-COMMANDS: dict[str, tuple[str, Configure, Handler]] = {}
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+# --- enrol ----------------------------------------------------------------------------------
+
+
+def _enrol_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hub", help="the hub's URL (default: the hub_url setting)")
+    parser.add_argument(
+        "--code", required=True, help="the one-time code from `storebox hub enrol-code`"
+    )
+    parser.add_argument(
+        "--device-name", help="how the hub lists this till (default: the machine's name)"
+    )
+    _json_flag(parser)
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    import storebox
+    from cli.main import emit, open_from_args
+    from storebox import syncstate
+    from storebox.errors import InvalidInput
+    from sync.client import HubClient
+
+    with open_from_args(args) as shop:
+        hub_url = (args.hub or shop.settings.hub_url).strip()
+        if not hub_url:
+            raise InvalidInput("需要 --hub URL / --hub URL is required (or set hub_url)")
+        name = (args.device_name or socket.gethostname() or "till")[:80]
+        with HubClient(hub_url) as client:
+            answer = client.enrol(args.code.strip(), name, storebox.__version__)
+        enrolled = syncstate.save_enrolment(
+            shop,
+            hub_url=hub_url,
+            store_id=answer.store_id,
+            store_name=answer.store_name,
+            device_id=answer.device_id,
+            device_name=name,
+            token=answer.token,
+        )
+    # The token stays in the shop's database; it is never printed.
+    emit(
+        args,
+        {
+            "hub": enrolled.hub_url,
+            "store_id": enrolled.store_id,
+            "store_name": enrolled.store_name,
+            "device_id": enrolled.device_id,
+            "device_name": enrolled.device_name,
+        },
+        f"已登记 / enrolled with {enrolled.hub_url}: store {enrolled.store_name} "
+        f"({enrolled.store_id}), device {enrolled.device_id}",
+    )
+    return 0
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+def _sync_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--once", action="store_true", help="one round, print what it did, exit")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=10.0,
+        help="seconds between rounds while all is well (default 10)",
+    )
+    _json_flag(parser)
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from cli.main import emit, open_from_args
+    from storebox import syncstate
+    from storebox.errors import InvalidInput
+    from sync.agent import AgentLock, SyncAgent
+    from sync.client import HubClient
+
+    if not 0.1 <= args.interval <= 3600:
+        raise InvalidInput("--interval must be between 0.1 and 3600 seconds")
+    logging.getLogger("sync").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    with open_from_args(args) as shop:
+        enrolled = syncstate.require_enrolment(shop)
+        # The hub_url setting may point at the same hub by another road (a proxy); the token
+        # is the enrolment's either way.
+        hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
+        with AgentLock(shop.settings.data_dir), HubClient(hub_url, enrolled.token) as client:
+            stop = threading.Event()
+            agent = SyncAgent(shop, client, stop=stop)
+            if args.once:
+                report = agent.run_round()
+                emit(args, {"hub": hub_url, **report.as_dict()}, report.render_text())
+                return 0 if report.error is None else 1
+
+            def _stop(signum: int, _frame: object) -> None:
+                logging.getLogger("sync").info(
+                    "signal %s: finishing the current step, then stopping", signum
+                )
+                stop.set()
+
+            signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGINT, _stop)
+            logging.getLogger("sync").info(
+                "sync agent for store %s started against %s", enrolled.store_id, hub_url
+            )
+            agent.run_forever(args.interval)
+            logging.getLogger("sync").info("sync agent stopped")
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
+    "enrol": (
+        "enrol this shop's device with a hub (a one-time code from the hub's operator)",
+        _enrol_args,
+        _enrol,
+    ),
+    "sync": (
+        "the sync agent: push the outbox, pull the catalogue and settings (--once: one round)",
+        _sync_args,
+        _sync,
+    ),
+}

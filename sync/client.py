@@ -192,8 +192,18 @@ class HubClient:
             )
         return page
 
-    def health(self, report: protocol.HealthReport) -> None:
-        self._call("POST", protocol.HEALTH_PATH, report)
+    def health(self, report: protocol.HealthReport) -> protocol.HealthAck:
+        return self._parse(self._call("POST", protocol.HEALTH_PATH, report), protocol.HealthAck)
+
+    def event(self, event_id: str) -> protocol.EventResult | None:
+        """What the hub answered for one of this store's events; None if it holds no such event."""
+        try:
+            response = self._call("GET", protocol.EVENT_PATH.format(event_id=event_id))
+        except HubRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return self._parse(response, protocol.EventResult)
 
     # --- the plumbing ---------------------------------------------------------------------
 
