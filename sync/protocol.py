@@ -48,7 +48,10 @@ EVENT_KIND_PATTERN: Final = r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$"
 def _aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a time on the wire must carry its offset (UTC)")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise ValueError("the time is out of range") from None
 
 
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
