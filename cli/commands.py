@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import getpass
@@ -11,12 +12,12 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cli import hub_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
-from storebox import demo, demo_catalog, integrity, reports, simulate, users
+from storebox import config, demo, demo_catalog, integrity, reports, simulate, users
 from storebox.errors import InvalidInput
 from storebox.shop import Shop, open_shop
 
@@ -107,6 +108,14 @@ def _demo_args(parser: argparse.ArgumentParser) -> None:
     _json_flag(parser)
 
 
+def demo_config_file(args: argparse.Namespace, data_dir: Path) -> Path:
+    """The demo's config file: the one named by --config or STOREBOX_CONFIG, else its own in
+    its data folder, so device settings saved in the demo never touch a real shop."""
+    if args.config is not None or os.environ.get("STOREBOX_CONFIG"):
+        return config.config_file(args.config)
+    return data_dir / "config.toml"
+
+
 def open_demo(args: argparse.Namespace) -> Shop:
     """The demo keeps to its own folder unless told otherwise, so it never touches a real shop."""
     settings = load_settings(args)
@@ -117,6 +126,11 @@ def open_demo(args: argparse.Namespace) -> Shop:
     )
     if not explicit:
         settings = dataclasses.replace(settings, data_dir=settings.data_dir / "demo")
+    own = demo_config_file(args, settings.data_dir)
+    if own == settings.data_dir / "config.toml" and own.is_file():
+        overrides = dict(config.parse_assignment(item) for item in args.set or [])
+        overrides["data_dir"] = str(settings.data_dir)
+        settings = config.load(config_path=own, overrides=overrides)
     return open_shop(settings)
 
 
@@ -140,16 +154,48 @@ def _demo(args: argparse.Namespace) -> int:
     emit(args, summary, text)
     if args.no_window or args.json:
         return 0
-    with open_demo(args) as shop:
+    with open_demo(args) as shop, demo_terminal(shop) as terminal_url:
         # The demo's receipts print as images into its own folder unless a printer is set.
         printer = shop.settings.printer_url or f"png:{shop.settings.data_dir / 'receipts'}"
-        return _open_cashier(shop, printer_url=printer)
+        return _open_cashier(
+            shop,
+            printer_url=printer,
+            terminal_url=terminal_url,
+            config_path=demo_config_file(args, shop.settings.data_dir),
+        )
 
 
-def _open_cashier(shop: Shop, printer_url: str | None = None) -> int:
+@contextlib.contextmanager
+def demo_terminal(shop: Shop) -> Iterator[str | None]:
+    """Unless the shop names a card terminal, the ZVT simulator on a pty, in this process on
+    its own thread, for as long as the demo runs; yields its path (None: the setting stands)."""
+    if shop.settings.terminal_url.strip():
+        yield None
+        return
+    from drivers.terminal import simulator
+
+    sim, path = simulator.serve_pty()
+    try:
+        yield path
+    finally:
+        sim.stop()
+
+
+def _open_cashier(
+    shop: Shop,
+    printer_url: str | None = None,
+    terminal_url: str | None = None,
+    config_path: Path | None = None,
+) -> int:
     from ui.cashier import run
 
-    return run.run(shop, shop.settings.language, printer_url=printer_url)
+    return run.run(
+        shop,
+        shop.settings.language,
+        printer_url=printer_url,
+        terminal_url=terminal_url,
+        config_path=config_path,
+    )
 
 
 def _cashier_args(parser: argparse.ArgumentParser) -> None:
@@ -158,7 +204,7 @@ def _cashier_args(parser: argparse.ArgumentParser) -> None:
 
 def _cashier(args: argparse.Namespace) -> int:
     with open_from_args(args) as shop:
-        return _open_cashier(shop)
+        return _open_cashier(shop, config_path=config.config_file(args.config))
 
 
 def _screenshot_args(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
@@ -6,7 +6,7 @@
     <message>
         <location filename="../../ui/cashier/sell_cart.py" line="122"/>
         <source>#</source>
-        <extracomment>identifies the cart line across operations (the line object's identity)</extracomment>
+        <extracomment>identifies the cart line across operations (the line object&apos;s identity)</extracomment>
         <translation>#</translation>
     </message>
     <message>
@@ -43,77 +43,78 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="206"/>
+        <location filename="../../ui/cashier/window.py" line="218"/>
         <source>Only the owner can open this screen.</source>
+        <extracomment>the customer&apos;s screen, when the shop has one (settings: customer_display)</extracomment>
         <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="215"/>
+        <location filename="../../ui/cashier/window.py" line="227"/>
         <source>Sign in before scanning.</source>
         <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="266"/>
+        <location filename="../../ui/cashier/window.py" line="290"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="267"/>
+        <location filename="../../ui/cashier/window.py" line="291"/>
         <source>Signed in: %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="270"/>
+        <location filename="../../ui/cashier/window.py" line="294"/>
         <source>No open shift</source>
         <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="279"/>
+        <location filename="../../ui/cashier/window.py" line="303"/>
         <source>Shift: %1 since %2</source>
         <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="282"/>
+        <location filename="../../ui/cashier/window.py" line="306"/>
         <source>Sync: no hub configured</source>
         <translation>同步：未连接云端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="284"/>
+        <location filename="../../ui/cashier/window.py" line="308"/>
         <source>Waiting to sync: %1</source>
         <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="286"/>
+        <location filename="../../ui/cashier/window.py" line="310"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="291"/>
+        <location filename="../../ui/cashier/window.py" line="315"/>
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
         <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="295"/>
+        <location filename="../../ui/cashier/window.py" line="319"/>
         <source>storebox — till</source>
         <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="296"/>
+        <location filename="../../ui/cashier/window.py" line="320"/>
         <source>Lock (F12)</source>
         <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="298"/>
+        <location filename="../../ui/cashier/window.py" line="322"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="300"/>
+        <location filename="../../ui/cashier/window.py" line="324"/>
         <source>owner</source>
         <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="300"/>
+        <location filename="../../ui/cashier/window.py" line="324"/>
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
@@ -123,7 +124,7 @@
     <message>
         <location filename="../../ui/customer_display.py" line="277"/>
         <source>Customer display</source>
-        <extracomment>a QR code's side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
+        <extracomment>a QR code&apos;s side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
         <translation>顾客显示屏</translation>
     </message>
     <message>
@@ -177,52 +178,84 @@
 <context>
     <name>Devices</name>
     <message>
-        <location filename="../../ui/devices.py" line="111"/>
+        <location filename="../../ui/devices.py" line="261"/>
         <source>Printer: cannot open (%1)</source>
         <translation>打印机：无法打开（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="116"/>
+        <location filename="../../ui/devices.py" line="279"/>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="282"/>
+        <source>not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="285"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="118"/>
+        <location filename="../../ui/devices.py" line="122"/>
+        <location filename="../../ui/devices.py" line="280"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="119"/>
+        <location filename="../../ui/devices.py" line="113"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="114"/>
+        <source>Card terminal</source>
+        <translation>刷卡终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="115"/>
+        <source>Scanner</source>
+        <translation>扫码枪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="116"/>
+        <source>Pole display</source>
+        <translation>客显屏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="123"/>
         <source>paper nearly out</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="120"/>
+        <location filename="../../ui/devices.py" line="124"/>
         <source>out of paper</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="121"/>
+        <location filename="../../ui/devices.py" line="125"/>
         <source>cover open</source>
         <translation>机盖未关</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="122"/>
+        <location filename="../../ui/devices.py" line="126"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="123"/>
+        <location filename="../../ui/devices.py" line="127"/>
+        <location filename="../../ui/devices.py" line="281"/>
         <source>status unknown</source>
         <translation>状态未知</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="125"/>
+        <location filename="../../ui/devices.py" line="266"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="127"/>
+        <location filename="../../ui/devices.py" line="270"/>
         <source>%1 waiting to print</source>
         <translation>%1 张待打印</translation>
     </message>
@@ -497,7 +530,7 @@
     <message>
         <location filename="../../ui/cashier/products_model.py" line="133"/>
         <source>Name</source>
-        <extracomment>Rows fetched per step of the plain list. Hits of one search (the core's limit is 200). a scanned code whose product is shown on its own (rows supplied, nothing is run) the Query whose rows are now in the model (after a reset) more rows were appended to the plain list more rows exist than are shown: the list has pages to fetch, or a search was cut off counts resets, so a page that arrives after the query changed is dropped</extracomment>
+        <extracomment>Rows fetched per step of the plain list. Hits of one search (the core&apos;s limit is 200). a scanned code whose product is shown on its own (rows supplied, nothing is run) the Query whose rows are now in the model (after a reset) more rows were appended to the plain list more rows exist than are shown: the list has pages to fetch, or a search was cut off counts resets, so a page that arrives after the query changed is dropped</extracomment>
         <translation>名称</translation>
     </message>
     <message>
@@ -627,7 +660,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/products_page.py" line="489"/>
-        <source>the shop's own codes; empty: one is made</source>
+        <source>the shop&apos;s own codes; empty: one is made</source>
         <translation>店内自编码；留空则自动生成</translation>
     </message>
     <message>
@@ -737,12 +770,12 @@
     </message>
     <message>
         <location filename="../../ui/cashier/products_page.py" line="778"/>
-        <source>The owner's PIN is needed to add a product.</source>
+        <source>The owner&apos;s PIN is needed to add a product.</source>
         <translation>添加商品需要店主密码。</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/products_page.py" line="780"/>
-        <source>The owner's PIN is needed to change a product.</source>
+        <source>The owner&apos;s PIN is needed to change a product.</source>
         <translation>修改商品需要店主密码。</translation>
     </message>
     <message>
@@ -817,7 +850,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/products_page.py" line="902"/>
-        <source>The owner's PIN is needed to correct stock.</source>
+        <source>The owner&apos;s PIN is needed to correct stock.</source>
         <translation>调整库存需要店主密码。</translation>
     </message>
     <message>
@@ -915,17 +948,17 @@
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="408"/>
-        <source>%1 goes back to the customer's %2.</source>
+        <source>%1 goes back to the customer&apos;s %2.</source>
         <translation>%1 将退回顾客的%2。</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="415"/>
-        <source>This is above the refund limit of %1: the owner's PIN is needed next.</source>
+        <source>This is above the refund limit of %1: the owner&apos;s PIN is needed next.</source>
         <translation>超过退款限额 %1，接下来需要店主密码。</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="425"/>
-        <source>The owner's PIN is needed to refund %1 (above the limit of %2).</source>
+        <source>The owner&apos;s PIN is needed to refund %1 (above the limit of %2).</source>
         <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
     </message>
     <message>
@@ -995,7 +1028,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="588"/>
-        <source>e.g. 1125-01-0007, or just 7 for today's</source>
+        <source>e.g. 1125-01-0007, or just 7 for today&apos;s</source>
         <translation>如 1125-01-0007；今天的单只输 7 即可</translation>
     </message>
     <message>
@@ -1005,12 +1038,12 @@
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="590"/>
-        <source>or scan the receipt's barcode</source>
+        <source>or scan the receipt&apos;s barcode</source>
         <translation>或扫描小票条码</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="591"/>
-        <source>Today's sales</source>
+        <source>Today&apos;s sales</source>
         <translation>今日销售</translation>
     </message>
     <message>
@@ -1041,7 +1074,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="597"/>
-        <source>Type a sale number, scan the receipt, or pick one of today's sales.</source>
+        <source>Type a sale number, scan the receipt, or pick one of today&apos;s sales.</source>
         <translation>输入销售单号、扫描小票，或从今日销售中选择。</translation>
     </message>
     <message>
@@ -1116,7 +1149,7 @@
         <location filename="../../ui/cashier/reports_page.py" line="152"/>
         <location filename="../../ui/cashier/reports_page.py" line="392"/>
         <source>Reports</source>
-        <extracomment>Fonts whose CJK characters are exactly two Latin columns wide, so the receipt text lines up. (label, value) pairs of a report's summary why there is no report to show (no open shift, someone else's shift) the summary as (label, value) pairs, as last drawn (tests read it)</extracomment>
+        <extracomment>Fonts whose CJK characters are exactly two Latin columns wide, so the receipt text lines up. (label, value) pairs of a report&apos;s summary why there is no report to show (no open shift, someone else&apos;s shift) the summary as (label, value) pairs, as last drawn (tests read it)</extracomment>
         <translation>报表</translation>
     </message>
     <message>
@@ -1126,7 +1159,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/reports_page.py" line="190"/>
-        <source>The owner's PIN is needed to see the day (Z) report of %1.</source>
+        <source>The owner&apos;s PIN is needed to see the day (Z) report of %1.</source>
         <translation>查看 %1 的日结（Z）报表需要店主密码。</translation>
     </message>
     <message>
@@ -1146,7 +1179,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/reports_page.py" line="216"/>
-        <source>The owner's PIN is needed to close business day %1.</source>
+        <source>The owner&apos;s PIN is needed to close business day %1.</source>
         <translation>营业日 %1 日结需要店主密码。</translation>
     </message>
     <message>
@@ -1272,7 +1305,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/reports_page.py" line="349"/>
-        <source>Choose a day for its Z report (the owner's).</source>
+        <source>Choose a day for its Z report (the owner&apos;s).</source>
         <translation>选择日期可查看该日的 Z 报表（店主）。</translation>
     </message>
     <message>
@@ -1379,7 +1412,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/sell_page.py" line="335"/>
-        <source>Changing a price needs the owner's PIN</source>
+        <source>Changing a price needs the owner&apos;s PIN</source>
         <translation>改价需要店主密码</translation>
     </message>
     <message>
@@ -1394,7 +1427,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/sell_page.py" line="338"/>
-        <location filename="../../ui/cashier/sell_page.py" line="764"/>
+        <location filename="../../ui/cashier/sell_page.py" line="772"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
@@ -1425,7 +1458,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/sell_page.py" line="348"/>
-        <location filename="../../ui/cashier/sell_page.py" line="767"/>
+        <location filename="../../ui/cashier/sell_page.py" line="775"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
@@ -1462,7 +1495,7 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/sell_page.py" line="413"/>
-        <source>That is a customer's payment code, not goods: payment codes are taken at payment.</source>
+        <source>That is a customer&apos;s payment code, not goods: payment codes are taken at payment.</source>
         <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
     </message>
     <message>
@@ -1471,128 +1504,128 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
         <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="502"/>
+        <location filename="../../ui/cashier/sell_page.py" line="508"/>
         <source>Items: %1 · lines: %2</source>
         <translation>件数：%1 · 行数：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="507"/>
+        <location filename="../../ui/cashier/sell_page.py" line="513"/>
         <source>No goods yet</source>
         <translation>还没有商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="510"/>
+        <location filename="../../ui/cashier/sell_page.py" line="516"/>
         <source>Discount %1 (list %2)</source>
         <translation>优惠 %1（原价合计 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="517"/>
+        <location filename="../../ui/cashier/sell_page.py" line="523"/>
         <source>Prices raised by %1</source>
         <translation>加价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="533"/>
+        <location filename="../../ui/cashier/sell_page.py" line="539"/>
         <source>Choose a line in the cart first.</source>
         <translation>请先在购物车中选择一行。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="542"/>
+        <location filename="../../ui/cashier/sell_page.py" line="548"/>
         <source>The quantity is 1: use Remove (Del) to take the line off.</source>
         <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="592"/>
-        <source>Changing the price of %1 needs the owner's PIN.</source>
+        <location filename="../../ui/cashier/sell_page.py" line="598"/>
+        <source>Changing the price of %1 needs the owner&apos;s PIN.</source>
         <translation>修改 %1 的价格需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="621"/>
+        <location filename="../../ui/cashier/sell_page.py" line="627"/>
         <source>The cart is empty: there is nothing to void.</source>
         <translation>购物车是空的，无需作废。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="642"/>
+        <location filename="../../ui/cashier/sell_page.py" line="648"/>
         <source>Sale voided: nothing was charged.</source>
         <translation>本单已作废：未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="656"/>
+        <location filename="../../ui/cashier/sell_page.py" line="662"/>
         <source>The cart is empty: scan or search for goods first.</source>
         <translation>购物车是空的：请先扫码或搜索商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="676"/>
+        <location filename="../../ui/cashier/sell_page.py" line="682"/>
         <source>The cart changed while paying: check the total and take the cash again.</source>
         <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="698"/>
+        <location filename="../../ui/cashier/sell_page.py" line="706"/>
         <source>Sale %1 paid. Change: %2</source>
         <translation>单号 %1 已收款。找零：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="722"/>
+        <location filename="../../ui/cashier/sell_page.py" line="730"/>
         <source>No receipt to reprint yet.</source>
         <translation>还没有可重打的小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="725"/>
+        <location filename="../../ui/cashier/sell_page.py" line="733"/>
         <source>Reprinting sale %1.</source>
         <translation>正在重打销售单 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="727"/>
+        <location filename="../../ui/cashier/sell_page.py" line="735"/>
         <source>No receipt printer is configured.</source>
         <translation>未配置小票打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="738"/>
+        <location filename="../../ui/cashier/sell_page.py" line="746"/>
         <source>Something went wrong inside storebox; nothing was sold.</source>
         <translation>storebox 内部出错，本单未成交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="756"/>
+        <location filename="../../ui/cashier/sell_page.py" line="764"/>
         <source>Paid · sale %1 · total %2</source>
         <translation>已收款 · 单号 %1 · 合计 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="762"/>
+        <location filename="../../ui/cashier/sell_page.py" line="770"/>
         <source>Sale No.</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="763"/>
+        <location filename="../../ui/cashier/sell_page.py" line="771"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="765"/>
+        <location filename="../../ui/cashier/sell_page.py" line="773"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="766"/>
+        <location filename="../../ui/cashier/sell_page.py" line="774"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="768"/>
+        <location filename="../../ui/cashier/sell_page.py" line="776"/>
         <source>Paid</source>
         <translation>已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="769"/>
+        <location filename="../../ui/cashier/sell_page.py" line="777"/>
         <source>list price %1</source>
         <translation>原价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="770"/>
+        <location filename="../../ui/cashier/sell_page.py" line="778"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="857"/>
-        <location filename="../../ui/cashier/sell_page.py" line="907"/>
+        <location filename="../../ui/cashier/sell_page.py" line="865"/>
+        <location filename="../../ui/cashier/sell_page.py" line="915"/>
         <source>No goods match “%1”.</source>
         <translation>没有与“%1”匹配的商品。</translation>
     </message>
@@ -1627,12 +1660,12 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
     </message>
     <message>
         <location filename="../../ui/cashier/shift_page.py" line="393"/>
-        <source>Reading the till's shift…</source>
+        <source>Reading the till&apos;s shift…</source>
         <translation>正在读取本机班次…</translation>
     </message>
     <message>
         <location filename="../../ui/cashier/shift_page.py" line="401"/>
-        <source>%1's shift has been open on this till since %2.
+        <source>%1&apos;s shift has been open on this till since %2.
 Only %1 or the owner can see its cash or close it.</source>
         <translation>%1 的班次自 %2 起在本机未交班。
 只有 %1 或店主可以查看现金或交班。</translation>
@@ -1691,7 +1724,7 @@ Only %1 or the owner can see its cash or close it.</source>
     </message>
     <message>
         <location filename="../../ui/cashier/shift_page.py" line="543"/>
-        <source>Close %1's shift with %2 counted in the drawer?
+        <source>Close %1&apos;s shift with %2 counted in the drawer?
 
 This ends the shift: the next sale needs a new shift.</source>
         <translation>确认为 %1 交班？钱箱实点现金 %2。
@@ -1909,7 +1942,7 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>ops</name>
     <message>
-        <location filename="../../ui/ops.py" line="91"/>
+        <location filename="../../ui/ops.py" line="92"/>
         <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
         <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>
         <translation>系统内部出错，已记录日志，未做任何更改。</translation>
@@ -1920,7 +1953,7 @@ This ends the shift: the next sale needs a new shift.</source>
     <message>
         <location filename="../../ui/cashier/refund_page.py" line="55"/>
         <source>cash</source>
-        <extracomment>What a sale number looks like on a receipt: MMDD-till-sequence (sales.sale_number). A sale's id (a QR code on a receipt may carry it).</extracomment>
+        <extracomment>What a sale number looks like on a receipt: MMDD-till-sequence (sales.sale_number). A sale&apos;s id (a QR code on a receipt may carry it).</extracomment>
         <translation>现金</translation>
     </message>
     <message>

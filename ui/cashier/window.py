@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -58,12 +59,15 @@ class CashierWindow(QMainWindow):
         language: Language,
         scanner: WedgeScanner | None = None,
         devices: Devices | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         from ui.cashier.pages import PAGES  # the screens import this module's type
 
         self.shop = shop
         self.devices = devices
+        # the config file that settings changed at the till are saved to (None: not saved)
+        self.config_path = config_path
         #: the customer's screen, when the shop has one (settings: customer_display)
         self.customer_display: CustomerDisplay | None = None
         self.language = language
@@ -167,6 +171,11 @@ class CashierWindow(QMainWindow):
 
         if scanner is not None:
             scanner.scanned.connect(self.on_scan)
+        if devices is not None:
+            # the serial scanner reads on its own thread: its codes cross to this thread queued
+            # and then take the keyboard-wedge scanner's path
+            devices.scanned.connect(self.on_scan, Qt.ConnectionType.QueuedConnection)
+            devices.changed.connect(self.retranslate_status, Qt.ConnectionType.QueuedConnection)
         self.retranslate()
         self.lock()
         self.refresh_status()
@@ -228,6 +237,18 @@ class CashierWindow(QMainWindow):
         if sell is not None and sell is not page:
             self.show_page("sell")
             sell.on_scan(code)
+
+    def set_customer_display(self, mode: str) -> None:
+        """The customer's screen on (`window`) or off, at once (settings: customer_display)."""
+        if mode == "window" and self.customer_display is None:
+            display = CustomerDisplay(shop_name=self.shop.settings.store_name)
+            display.place_on_screen()
+            display.show()
+            self.customer_display = display
+        elif mode != "window" and self.customer_display is not None:
+            display, self.customer_display = self.customer_display, None
+            display.close()
+            display.deleteLater()
 
     # Messages and status -----------------------------------------------------------------
 
