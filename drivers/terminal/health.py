@@ -28,12 +28,12 @@ class CheckedTerminal(ZvtTerminal):
         with self._lock:
             try:
                 self._connect()
-                info, aborted = self._conversation(z.status_enquiry(self.password), None)
+                answer = self._conversation(z.status_enquiry(self.password), None)
             except TerminalUnavailable as exc:
                 return Health(False, exc.message)
             except _Unknown as exc:
                 return Health(False, str(exc))
-        if aborted is not None:
-            return Health(False, z.result_text(aborted, self.lang))
-        terminal_id = info.terminal_id if info is not None else ""
+        if answer.aborted is not None:
+            return Health(False, z.result_text(answer.aborted, self.lang))
+        terminal_id = answer.info.terminal_id if answer.info is not None else ""
         return Health(True, self._t("刷卡终端就绪", "Card terminal ready"), terminal_id)

@@ -21,9 +21,32 @@ Outcomes:
 - ``refuse``: the next frame is NAKed three times (the ECR gives up: nothing was done)
 - ``unreadable``: approve, but the 04 0F carries a BMP whose length nobody knows (7E)
 - ``busy``: 84 A0 (receiver not ready); nothing carried out
+- ``mute``: the next frame is lost on the line: no ACK byte, no answer (the ECR's T3 runs out);
+  nothing carried out
+- ``no_answer``: the frame is ACKed but the command never answered (no 80 00 00); nothing done
+- ``patient``: approve, but the first 04 FF names a timeout (2 s) and the terminal then takes
+  `patience` seconds before its next message
+- ``truncated``: approve, with the 04 0F first cut off halfway (the ECR NAKs it after its
+  inter-byte timeout), then sent whole
+- ``badlength``: approve, with the 04 0F first sent with a length field that promises more
+  bytes than the frame holds
+- ``oversized``: approve, with a print line (06 D1) longer than the ECR accepts sent first and
+  dropped after the ECR's NAK
+- ``unknown``: approve, with a command the ECR does not know (0F 0F) sent first; the ECR
+  answers it 84 83 00
 
-The simulator keeps its last transaction: a status enquiry (05 01) reports it in a 04 0F.
-Card data is a test card, sent masked as a real terminal does.
+Registration (06 00) checks the password and the currency (the simulator's `currency`, CNY 156
+by default): a wrong one is answered 84 83 00; otherwise 80 00 00 and a completion with the
+status byte, the terminal id and the currency.
+
+The simulator keeps its last transaction. A status enquiry (05 01) reports it in a 04 0F when
+`enquiry_reports_last` (the default); otherwise it answers as terminals do, with the terminal's
+own state only (result 00 and its id), and the last transaction is found by repeating its
+receipt (06 20): 80 00 00, its status information, a print line, 06 0F — or 84 83 00 when
+there is no receipt yet. Card data is a test card, sent masked as a real terminal does (with
+`full_pan` the whole test number, as a misconfigured terminal might: the ECR must mask it).
+Bad frames from the ECR (wrong CRC, cut off, longer than `max_apdu`, a length field that lies)
+are NAKed; an unknown command is answered 84 83 00; none of them stops the simulator.
 """
 
 from __future__ import annotations
@@ -41,7 +64,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from drivers.terminal.zvt import apdu as z
-from drivers.terminal.zvt.frame import ACK, NAK, Apdu, encode_frame, parse_apdu
+from drivers.terminal.zvt.frame import (
+    ACK,
+    MAX_APDU,
+    NAK,
+    Apdu,
+    FrameError,
+    encode_frame,
+    parse_apdu,
+)
 from drivers.terminal.zvt.link import Link, LinkError, TcpLink
 
 log = logging.getLogger(__name__)
@@ -58,9 +89,19 @@ OUTCOMES = (
     "refuse",
     "unreadable",
     "busy",
+    "mute",
+    "no_answer",
+    "patient",
+    "truncated",
+    "badlength",
+    "oversized",
+    "unknown",
 )
 TEST_PAN = bytes.fromhex("621234EEEEEE7890")  # 621234******7890
+FULL_TEST_PAN = bytes.fromhex("6212345678907890")  # what a terminal should never send
 TERMINAL_ID = "52012345"
+PATIENT_TIMEOUT_S = 2  # the 04 FF timeout of the ``patient`` outcome
+NOT_SUPPORTED = bytes.fromhex("84 83 00")
 
 
 class SocketPort:
@@ -85,17 +126,21 @@ class SocketPort:
 
 
 class FdPort:
-    """A minimal pyserial-like port over a file descriptor (the pty master)."""
+    """A minimal pyserial-like port over a file descriptor (the pty master); `wire` keeps every
+    byte the ECR sent, for tests that check frames byte for byte."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.timeout: float | None = None
+        self.wire = bytearray()
 
     def read(self, size: int = 1) -> bytes:
         ready, _, _ = select.select([self.fd], [], [], self.timeout)
         if not ready:
             return b""
-        return os.read(self.fd, size)
+        data = os.read(self.fd, size)
+        self.wire += data
+        return data
 
     def write(self, data: bytes, /) -> int:
         return os.write(self.fd, data)
@@ -118,6 +163,12 @@ class ZvtSimulator:
     status_delay: float = 0.05  # between the slow customer's prompts
     drop_seconds: float = 1.0
     transactions: list[Transaction] = field(default_factory=list)
+    password: str = z.DEFAULT_PASSWORD
+    currency: int = z.CNY
+    enquiry_reports_last: bool = True
+    patience: float = 1.0  # the ``patient`` outcome's pause after its 04 FF
+    max_apdu: int = MAX_APDU  # longer frames from the ECR are NAKed
+    full_pan: bool = False
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque(self.script)
@@ -136,7 +187,10 @@ class ZvtSimulator:
         self._conn: socket.socket | None = None
         self.tcp_port = 0
         self.path = ""
-        self.received: list[Apdu] = []
+        self.received: list[Apdu] = []  # the ECR's commands
+        self.replies: list[Apdu] = []  # the ECR's answers to the terminal's messages
+        self.registrations: list[int] = []  # config bytes of accepted registrations
+        self.port: FdPort | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -201,9 +255,16 @@ class ZvtSimulator:
 
     # --- the terminal -------------------------------------------------------------------------
 
+    @property
+    def wire(self) -> bytes:
+        """Every byte the ECR has sent on the pty so far."""
+        return bytes(self.port.wire) if self.port is not None else b""
+
     def _run(self) -> None:
-        link = Link(FdPort(self._master), ack_timeout=1.0)
+        self.port = FdPort(self._master)
+        link = Link(self.port, ack_timeout=1.0, max_apdu=self.max_apdu)
         link.nak_hook = self._nak_hook
+        link.mute_hook = self._mute_hook
         self._session(link)
 
     def _session(self, link: Link) -> None:
@@ -219,6 +280,10 @@ class ZvtSimulator:
                 return
             try:
                 self._handle(link, parse_apdu(raw))
+            except FrameError as exc:  # a good frame whose content is not what it should be
+                log.info("simulator: refused %s", exc)
+                with contextlib.suppress(LinkError, OSError):
+                    link.send(NOT_SUPPORTED)
             except (LinkError, OSError) as exc:
                 log.info("simulator: %s", exc)
                 if self._master < 0 and self._conn is None:
@@ -233,12 +298,27 @@ class ZvtSimulator:
             return True
         return False
 
+    def _mute_hook(self) -> bool:
+        if self._script and self._script[0] == "mute":
+            self._script.popleft()
+            return True
+        return False
+
     def _send(self, link: Link, msg: Apdu) -> Apdu:
         link.send(msg.encode())
         answer = parse_apdu(link.receive(2.0))
+        self.replies.append(answer)
         if answer.command not in ((0x80, 0x00), (0x06, 0xB0)):
             log.warning("simulator: ECR answered %r instead of 80 00 00", answer)
         return answer
+
+    def _bad_frame_first(self, link: Link, frame: bytes) -> None:
+        """Send a frame the ECR must refuse, and take its NAK (the good one follows)."""
+        link.write_raw(frame)
+        link.port.timeout = 2.0
+        byte = link.port.read(1)
+        if byte != bytes([NAK]):
+            log.warning("simulator: bad frame answered %r", byte)
 
     def _prompt(self, link: Link, code: int) -> bool:
         """Send a 04 FF; True when the ECR answered it with abort (06 B0): 06 1E 6C sent."""
@@ -266,7 +346,8 @@ class ZvtSimulator:
             data += b"\x87" + z.bcd(tx.receipt_no, 2)
         if tx.result_code == 0 and tx.kind != "enquiry":
             data += b"\x3b" + f"A{tx.trace:05d}".encode().ljust(8, b"\x00")
-            data += b"\x22\xf0\xf8" + TEST_PAN + b"\x8a\x05\x8b\xf0\xf8UnionPay"
+            pan = FULL_TEST_PAN if self.full_pan else TEST_PAN
+            data += b"\x22\xf0\xf8" + pan + b"\x8a\x05\x8b\xf0\xf8UnionPay"
         return Apdu(0x04, 0x0F, data)
 
     def _handle(self, link: Link, cmd: Apdu) -> None:
@@ -275,15 +356,25 @@ class ZvtSimulator:
         if cmd.command in ((0x06, 0x01), (0x06, 0x31)):
             self._transaction(link, cmd)
         elif cmd.command == (0x06, 0x00):
-            link.send(ack)
-            self._send(link, Apdu(0x06, 0x0F))
+            self._registration(link, cmd)
         elif cmd.command == (0x05, 0x01):
             link.send(ack)
             last = self.last
-            if last is not None:
+            if not self.enquiry_reports_last:  # the terminal's own state only
+                self._send(link, Apdu(0x04, 0x0F, b"\x27\x00\x29" + bytes.fromhex(TERMINAL_ID)))
+            elif last is not None:
                 self._send(link, self._status_info(last))
             else:
                 self._send(link, Apdu(0x04, 0x0F, b"\x27\x00\x0b" + z.bcd(self._trace, 3)))
+            self._send(link, Apdu(0x06, 0x0F))
+        elif cmd.command == (0x06, 0x20):
+            last = self.last
+            if last is None or cmd.data[:3] != bytes.fromhex(self.password):
+                link.send(NOT_SUPPORTED)
+                return
+            link.send(ack)
+            self._send(link, self._status_info(last))
+            self._send(link, Apdu(0x06, 0xD1, b"\x00" + b"** KOPIE / COPY **"))
             self._send(link, Apdu(0x06, 0x0F))
         elif cmd.command == (0x06, 0x30):
             link.send(ack)
@@ -296,6 +387,21 @@ class ZvtSimulator:
             link.send(ack)
         else:
             link.send(bytes.fromhex("84 83 00"))
+
+    def _registration(self, link: Link, cmd: Apdu) -> None:
+        data = cmd.data
+        if len(data) < 6 or data[:3] != bytes.fromhex(self.password):
+            link.send(NOT_SUPPORTED)  # wrong password
+            return
+        if z.from_bcd(data[4:6]) != self.currency:
+            link.send(NOT_SUPPORTED)  # the terminal is set up for another currency
+            return
+        self.registrations.append(data[3])
+        link.send(z.ACK_APDU.encode())
+        completion = (
+            b"\x19\x00" + b"\x29" + bytes.fromhex(TERMINAL_ID) + b"\x49" + z.bcd(self.currency, 2)
+        )
+        self._send(link, Apdu(0x06, 0x0F, completion))
 
     def _reversal(self, link: Link, cmd: Apdu) -> None:
         fields = z.parse_bmps(cmd.data[3:])
@@ -323,12 +429,17 @@ class ZvtSimulator:
         return tx
 
     def _transaction(self, link: Link, cmd: Apdu) -> None:
-        outcome = self._script.popleft() if self._script else self.default
         data = cmd.data[3:] if cmd.instr == 0x31 else cmd.data
-        amount = z.from_bcd(z.parse_bmps(data)[0x04])
+        fields = z.parse_bmps(data)
+        if 0x04 not in fields:
+            raise z.ApduError("no amount (BMP 04) in the command")
+        amount = z.from_bcd(fields[0x04])
+        outcome = self._script.popleft() if self._script else self.default
         kind = "sale" if cmd.instr == 0x01 else "refund"
         if outcome == "busy":
             link.send(bytes.fromhex("84 A0 00"))
+            return
+        if outcome == "no_answer":
             return
         link.send(z.ACK_APDU.encode())
         if outcome == "timeout":
@@ -341,8 +452,19 @@ class ZvtSimulator:
             self._stop.set()
             self._close()
             return
-        if self._prompt(link, 0x0A):
+        if outcome == "patient":
+            answer = self._send(link, Apdu(0x04, 0xFF, bytes([0x0A, PATIENT_TIMEOUT_S])))
+            if answer.command == (0x06, 0xB0):
+                self._send(link, Apdu(0x06, 0x1E, b"\x6c"))
+                return
+            time.sleep(self.patience)
+        elif self._prompt(link, 0x0A):
             return
+        if outcome == "unknown":
+            self._send(link, Apdu(0x0F, 0x0F))
+        if outcome == "oversized" and not isinstance(link, TcpLink):
+            line = Apdu(0x06, 0xD1, b"\x00" + b"=" * 2000)
+            self._bad_frame_first(link, encode_frame(line.encode()))
         if outcome == "slow":
             for code in (0x41, 0x0E, 0x04):
                 time.sleep(self.status_delay)
@@ -366,6 +488,12 @@ class ZvtSimulator:
         info = self._status_info(tx)
         if outcome == "unreadable":
             info = Apdu(0x04, 0x0F, info.data + b"\x7e\x01")
+        if outcome == "truncated" and not isinstance(link, TcpLink):
+            frame = encode_frame(info.encode())
+            self._bad_frame_first(link, frame[: len(frame) // 2])
+        if outcome == "badlength" and not isinstance(link, TcpLink):
+            lying = bytes([0x04, 0x0F, len(info.data) + 40]) + info.data
+            self._bad_frame_first(link, encode_frame(lying))
         if outcome == "garbled" and not isinstance(link, TcpLink):
             garbled = bytearray(encode_frame(info.encode()))
             garbled[-1] ^= 0x5A

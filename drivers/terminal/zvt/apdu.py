@@ -35,6 +35,10 @@ class ApduError(FrameError):
     """A message whose content cannot be read (unknown command, unskippable field)."""
 
 
+class UnknownCommand(ApduError):
+    """A well-formed message whose command we do not know: answered 84 83 00 (not supported)."""
+
+
 # --- BCD ---------------------------------------------------------------------------------------
 
 
@@ -65,8 +69,13 @@ def _password(password: str) -> bytes:
 DEFAULT_CONFIG = 0x86
 
 
-def registration(password: str = DEFAULT_PASSWORD, config: int = DEFAULT_CONFIG) -> Apdu:
-    return Apdu(0x06, 0x00, _password(password) + bytes([config]) + bcd(CNY, 2))
+def registration(
+    password: str = DEFAULT_PASSWORD, config: int = DEFAULT_CONFIG, currency: int = CNY
+) -> Apdu:
+    """06 00: password (3 bytes BCD), config byte, currency code (2 bytes BCD, CNY = 01 56)."""
+    if isinstance(config, bool) or not isinstance(config, int) or not 0 <= config <= 0xFF:
+        raise ValueError(f"the config byte is 0..255, not {config!r}")
+    return Apdu(0x06, 0x00, _password(password) + bytes([config]) + bcd(currency, 2))
 
 
 def _amount_bmps(amount_fen: int) -> bytes:
@@ -104,6 +113,8 @@ def abort() -> Apdu:
 
 
 ACK_APDU = Apdu(0x80, 0x00)
+#: 84 83 00: the answer to a command the receiver does not support.
+NOT_SUPPORTED_APDU = Apdu(0x84, 0x83)
 
 
 # --- texts ------------------------------------------------------------------------------------
@@ -305,7 +316,28 @@ class Intermediate:
 
 @dataclass(frozen=True)
 class Completion:
-    pass
+    """06 0F. After a registration it may carry the terminal's status byte (BMP 19), its id
+    (BMP 29) and its currency (BMP 49); `unreadable` when those fields could not be read (the
+    completion itself still counts: the PT has handed master rights back)."""
+
+    status_byte: int | None = None
+    terminal_id: str = ""
+    currency: int | None = None
+    unreadable: bool = False
+
+
+def parse_completion(data: bytes) -> Completion:
+    if not data:
+        return Completion()
+    try:
+        f = parse_bmps(data)
+        return Completion(
+            status_byte=f[0x19][0] if 0x19 in f else None,
+            terminal_id=f[0x29].hex().upper() if 0x29 in f else "",
+            currency=from_bcd(f[0x49]) if 0x49 in f else None,
+        )
+    except ApduError:
+        return Completion(unreadable=True)
 
 
 @dataclass(frozen=True)
@@ -336,9 +368,9 @@ def parse_message(apdu: Apdu) -> Message:
     if cmd == (0x04, 0x0F):
         return parse_status_info(apdu.data)
     if cmd == (0x06, 0x0F):
-        return Completion()
+        return parse_completion(apdu.data)
     if cmd == (0x06, 0x1E):
         return Aborted(apdu.data[0] if apdu.data else 0xFF)
     if cmd in ((0x06, 0xD1), (0x06, 0xD3)):
         return PrintLine()
-    raise ApduError(f"unknown PT command {apdu.cls:02X} {apdu.instr:02X}")
+    raise UnknownCommand(f"unknown PT command {apdu.cls:02X} {apdu.instr:02X}")

@@ -3,22 +3,35 @@
 Every call runs under one lock, so one device sees one conversation at a time. A payment whose
 command left the shop but whose final answer did not come back (timeout, lost line, unreadable
 answer) is UNKNOWN, never declined or approved by guess; `enquire` resolves it from the
-terminal's report of its last transaction (trace number and amount), and `reverse` cancels it.
-Only masked card data reaches results and logs.
+terminal's report of its last transaction — the status enquiry (05 01) where the terminal
+reports it there, else a repeat of the last receipt (06 20), whose status information carries
+the trace number, amount and result — and `reverse` cancels it. Only masked card data reaches
+results and logs.
+
+Registration (06 00) is sent when the line opens: password, config byte, currency CNY 156; the
+terminal's completion may name its terminal id and currency, and a terminal set to another
+currency is refused before any payment.
+
+Timeouts (PA00P015's serial transport; seconds, each configurable):
+- `ack_timeout` (T3, 5): the ACK/NAK byte after each frame; none: the command's fate is unknown;
+- `inter_byte_timeout` (T1, 0.2): a frame that stops midway is NAKed and dropped;
+- `answer_timeout` (15): the 80 00 00 (or 84 xx) after a command;
+- `completion_timeout` (T4, 180): the terminal's next message while it holds master rights.
+  Each message restarts it — an intermediate status (04 FF) keeps a slow customer's payment
+  alive, and one that names its own timeout is waited for that long.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
 import serial
 
 from drivers.terminal.zvt import apdu as z
-from drivers.terminal.zvt.frame import Apdu, FrameError, parse_apdu
+from drivers.terminal.zvt.frame import MAX_APDU, Apdu, FrameError, parse_apdu
 from drivers.terminal.zvt.link import Link, LinkDown, LinkRefused, LinkTimeout, TcpLink
 from storebox.errors import ShopError
 from storebox.ports import PaymentResult, PaymentStatus, StatusCallback
@@ -34,6 +47,22 @@ class TerminalUnavailable(ShopError):
 
 class _Unknown(Exception):
     """The command was sent; its outcome is not known."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the terminal said to the registration (its completion's optional fields)."""
+
+    terminal_id: str = ""
+    currency: int | None = None
+    status_byte: int | None = None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    info: z.StatusInfo | None = None  # the status information, if one came
+    aborted: int | None = None  # 06 1E's code, if the terminal aborted
+    completion: z.Completion | None = None
 
 
 @dataclass
@@ -72,9 +101,14 @@ class ZvtTerminal:
         completion_timeout: float = 180.0,
         lang: str = "zh",
         register: bool = True,
+        config: int = z.DEFAULT_CONFIG,
+        max_apdu: int = MAX_APDU,
     ) -> None:
-        z.registration(password)  # validates the password
+        z.registration(password, config)  # validates the password and the config byte
         self.url = url
+        self.config = config
+        self.max_apdu = max_apdu
+        self.registration: Registration | None = None
         self.password = password
         self.baudrate = baudrate
         self.ack_timeout = ack_timeout
@@ -142,8 +176,8 @@ class ZvtTerminal:
             amount = pending.amount_fen if pending and pending.reference == reference else 0
             try:
                 self._connect()
-                info, _ = self._conversation(z.status_enquiry(self.password), None)
-            except _Unknown as exc:
+                info, source = self._last_transaction()
+            except (_Unknown, TerminalUnavailable) as exc:
                 return self._result(PaymentStatus.UNKNOWN, amount, reference, str(exc))
             if info is None or info.trace == "":
                 return self._result(
@@ -178,7 +212,7 @@ class ZvtTerminal:
                     amount,
                     reference,
                     self._t("终端未执行该交易", "The terminal did not carry it out"),
-                    extra={"resolved_by": "enquiry"},
+                    extra={"resolved_by": source},
                 )
             if info.amount_fen != pending.amount_fen:
                 return self._result(
@@ -190,13 +224,16 @@ class ZvtTerminal:
             self._pending = None
             status = PaymentStatus.APPROVED if info.result_code == 0 else PaymentStatus.DECLINED
             code = info.result_code if info.result_code is not None else 0xFF
-            return self._from_info(status, info, reference, amount, z.result_text(code, self.lang))
+            result = self._from_info(
+                status, info, reference, amount, z.result_text(code, self.lang)
+            )
+            return replace(result, extra={**result.extra, "resolved_by": source})
 
     def end_of_day(self) -> PaymentResult:
         with self._lock:
             self._connect()
             try:
-                _info, aborted = self._conversation(z.end_of_day(self.password), None)
+                aborted = self._conversation(z.end_of_day(self.password), None).aborted
             except _Unknown as exc:
                 return self._result(PaymentStatus.UNKNOWN, 0, "end-of-day", str(exc))
             if aborted is not None:
@@ -216,6 +253,30 @@ class ZvtTerminal:
     def close(self) -> None:
         with self._lock:
             self._disconnect()
+
+    def register(self) -> Registration:
+        """Register (06 00) now, even if already registered; raises TerminalUnavailable when
+        the terminal refuses, does not answer or is set to another currency than CNY."""
+        with self._lock:
+            self._registered = False
+            self._connect()
+            return self.registration or Registration()
+
+    def _last_transaction(self) -> tuple[z.StatusInfo | None, str]:
+        """The terminal's report of its last transaction and how it was asked: the status
+        enquiry first; when that names no trace number (a terminal's status enquiry reports its
+        own state only), a repeat of the last receipt. (None, …) when neither says."""
+        info = self._conversation(z.status_enquiry(self.password), None).info
+        if info is not None and info.trace:
+            return info, "enquiry"
+        try:
+            repeated = self._conversation(z.repeat_receipt(self.password), None)
+        except TerminalUnavailable as exc:  # 84 xx: no receipt to repeat
+            log.info("terminal has no receipt to repeat: %s", exc)
+            return None, "repeat_receipt"
+        if repeated.aborted is not None:
+            return None, "repeat_receipt"
+        return repeated.info, "repeat_receipt"
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -270,11 +331,13 @@ class ZvtTerminal:
                 self._port,
                 ack_timeout=self.ack_timeout,
                 inter_byte_timeout=self.inter_byte_timeout,
+                max_apdu=self.max_apdu,
             )
             self._registered = False
         if self._register and not self._registered:
             try:
-                self._conversation(z.registration(self.password), None)
+                answer = self._conversation(z.registration(self.password, self.config), None)
+                self.registration = self._registered_as(answer)
             except (_Unknown, TerminalUnavailable) as exc:
                 self._disconnect()
                 raise TerminalUnavailable(
@@ -282,6 +345,21 @@ class ZvtTerminal:
                 ) from exc
             self._registered = True
         return self._link
+
+    def _registered_as(self, answer: _Answer) -> Registration:
+        if answer.aborted is not None:
+            raise TerminalUnavailable(z.result_text(answer.aborted, self.lang))
+        done = answer.completion or z.Completion()
+        if done.currency is not None and done.currency != z.CNY:
+            raise TerminalUnavailable(
+                self._t(
+                    f"终端币种为 {done.currency:03d}，不是人民币 (156)",
+                    f"the terminal's currency is {done.currency:03d}, not CNY (156)",
+                )
+            )
+        registration = Registration(done.terminal_id, done.currency, done.status_byte)
+        log.info("terminal registered: id %s", registration.terminal_id or "-")
+        return registration
 
     def _disconnect(self) -> None:
         if self._port is not None:
@@ -319,14 +397,15 @@ class ZvtTerminal:
             self._connect()
             if self._last_trace is None:  # learn where the terminal is, to resolve unknowns
                 try:
-                    info, _ = self._conversation(z.status_enquiry(self.password), None)
-                    self._last_trace = info.trace if info is not None else ""
+                    last, _ = self._last_transaction()
+                    self._last_trace = last.trace if last is not None else ""
                 except _Unknown:
                     self._last_trace = ""
             self._pending = _Pending(kind, reference, amount, self._last_trace or "")
             log.info("terminal %s %d fen ref %s", kind, amount, reference)
             try:
-                info, aborted = self._conversation(cmd, on_status)
+                answer = self._conversation(cmd, on_status)
+                info, aborted = answer.info, answer.aborted
             except _Unknown as exc:
                 log.warning("terminal %s ref %s: outcome unknown (%s)", kind, reference, exc)
                 return self._result(PaymentStatus.UNKNOWN, amount, reference, str(exc))
@@ -367,10 +446,8 @@ class ZvtTerminal:
             )
             return result
 
-    def _conversation(
-        self, cmd: Apdu, on_status: StatusCallback | None
-    ) -> tuple[z.StatusInfo | None, int | None]:
-        """Send `cmd` and follow the PT until completion: (status info, abort code or None).
+    def _conversation(self, cmd: Apdu, on_status: StatusCallback | None) -> _Answer:
+        """Send `cmd` and follow the PT until completion.
 
         Raises TerminalUnavailable when nothing was taken by the terminal, _Unknown otherwise.
         """
@@ -401,7 +478,7 @@ class ZvtTerminal:
             if not isinstance(msg, z.Ack):
                 raise _Unknown(self._t("终端应答异常", "Unexpected answer from the terminal"))
             if cmd.command == (0x06, 0xB0):
-                return None, None
+                return _Answer()
             return self._follow(link, on_status)
         except LinkDown as exc:
             self._disconnect()
@@ -409,16 +486,22 @@ class ZvtTerminal:
         except LinkTimeout as exc:
             raise _Unknown(self._t("终端应答超时", "The terminal's answer timed out")) from exc
 
-    def _follow(
-        self, link: Link, on_status: StatusCallback | None
-    ) -> tuple[z.StatusInfo | None, int | None]:
+    def _follow(self, link: Link, on_status: StatusCallback | None) -> _Answer:
+        """The PT's messages until it hands master rights back (06 0F or 06 1E). Each message
+        restarts the wait for the next (`completion_timeout`, or the time an intermediate status
+        asks for)."""
         info: z.StatusInfo | None = None
         unreadable = False
-        deadline = time.monotonic() + self.completion_timeout
+        wait = self.completion_timeout
         while True:
-            raw = link.receive(max(deadline - time.monotonic(), 0.0))
+            raw = link.receive(wait)
+            wait = self.completion_timeout
             try:
                 msg = z.parse_message(parse_apdu(raw))
+            except z.UnknownCommand as exc:  # not a result: refuse it and keep listening
+                log.warning("terminal sent a command we do not support: %s", exc)
+                link.send(z.NOT_SUPPORTED_APDU.encode())
+                continue
             except FrameError as exc:
                 log.warning("terminal message not understood: %s", exc)
                 unreadable = True
@@ -432,7 +515,7 @@ class ZvtTerminal:
             link.send(z.ACK_APDU.encode())
             if isinstance(msg, z.Intermediate):
                 if msg.timeout_s:
-                    deadline = max(deadline, time.monotonic() + msg.timeout_s)
+                    wait = float(msg.timeout_s)
                 if on_status is not None:
                     try:
                         on_status(z.status_text(msg.code, self.lang))
@@ -445,6 +528,6 @@ class ZvtTerminal:
                     raise _Unknown(
                         self._t("终端结果无法读取", "The terminal's result was unreadable")
                     )
-                return info, None
+                return _Answer(info, None, msg)
             elif isinstance(msg, z.Aborted):
-                return info, msg.code
+                return _Answer(info, msg.code)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from drivers.terminal.zvt.frame import ACK, NAK, FrameDecoder, encode_frame
+from drivers.terminal.zvt.frame import ACK, MAX_APDU, NAK, FrameDecoder, encode_frame
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,21 @@ class LinkDown(LinkError):
 
 class Link:
     def __init__(
-        self, port: BytePort, *, ack_timeout: float = 5.0, inter_byte_timeout: float = 0.2
+        self,
+        port: BytePort,
+        *,
+        ack_timeout: float = 5.0,
+        inter_byte_timeout: float = 0.2,
+        max_apdu: int = MAX_APDU,
     ) -> None:
         self.port = port
-        self.ack_timeout = ack_timeout
-        self.inter_byte_timeout = inter_byte_timeout
-        self._decoder = FrameDecoder()
+        self.ack_timeout = ack_timeout  # T3: the receiver's ACK/NAK byte
+        self.inter_byte_timeout = inter_byte_timeout  # T1: a frame that stops midway is dropped
+        self._decoder = FrameDecoder(max_apdu)
         #: Asked for each good frame: True answers it NAK anyway (the simulator's scripted NAK).
         self.nak_hook: Callable[[], bool] | None = None
+        #: Asked for each good frame: True loses it, unanswered (the simulator's deaf moment).
+        self.mute_hook: Callable[[], bool] | None = None
 
     def _read(self, timeout: float) -> bytes:
         try:
@@ -106,6 +113,8 @@ class Link:
                     self.write_raw(bytes([NAK]))
                 continue
             for result in self._decoder.feed(byte):
+                if isinstance(result, bytes) and self.mute_hook is not None and self.mute_hook():
+                    continue
                 if isinstance(result, bytes) and self.nak_hook is not None and self.nak_hook():
                     self.write_raw(bytes([NAK]))
                     continue
