@@ -427,6 +427,11 @@ class SyncAgent:
     def run_round(self) -> RoundReport:
         report = RoundReport()
         state, error = "online", None
+        enrolled = syncstate.enrolment(self.shop)
+        if enrolled is not None and enrolled.token != self.client.token:
+            # `storebox enrol` ran again (after a revocation) while the agent kept running
+            log.info("the device was enrolled again; using its new token")
+            self.client.token = enrolled.token
         try:
             self.push(report)
             for stream in self.streams:

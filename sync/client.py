@@ -137,6 +137,15 @@ class HubClient:
         self._session.headers["Accept"] = "application/json"
         self._token = token
 
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        """A new token after the device was enrolled again."""
+        self._token = value
+
     def close(self) -> None:
         self._session.close()
 

@@ -111,7 +111,12 @@ class RawServer:
                 if answer is None:
                     self._held.append(conn)  # never answer; closed at the end
                     continue
-                conn.sendall(answer(request) if callable(answer) else answer)
+                if callable(answer):
+                    try:
+                        answer = answer(request)
+                    except Exception as exc:  # the test sees it as a 500, never a hang
+                        answer = response(500, {"error": "test_server", "detail": repr(exc)})
+                conn.sendall(answer)
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass

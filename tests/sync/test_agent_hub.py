@@ -432,3 +432,54 @@ def test_a_resync_of_a_stream_bigger_than_a_page_completes(
     report = RoundReport()
     agent.pull("catalog", report)
     assert report.resynced == ["catalog"] and mall_catalog.count(shop) == 199
+
+
+def test_enrolling_again_after_a_revocation_heals_the_running_agent(
+    shop: Shop, hub: RunningHub, store: str, counter: Counter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counter.sell()
+    agent = agent_for(shop)
+    hub.revoke(syncstate.require_enrolment(shop).device_id)
+    assert not agent.run_round().online
+    code = hub.enrol_code(store)
+    args = ["enrol", "--hub", hub.base_url, "--code", code]
+    assert main([*args, "--data-dir", str(shop.settings.data_dir), "--set", "pin_scrypt_n=16"]) == 0
+    report = agent.run_round()  # the same agent, no restart
+    assert report.online and report.error is None
+    assert hub.report(store)["sales_count"] == 1
+    assert "pending" not in statuses(shop)
+
+
+def test_a_batch_refused_whole_as_malformed_is_halved_to_park_the_one_bad_event(
+    shop: Shop, hub: RunningHub, store: str, counter: Counter
+) -> None:
+    """A hub (or a proxy before it) that answers 422 for a whole batch because of one event:
+    the agent halves the batch until that event stands alone, parks it, and delivers the rest."""
+    for _ in range(6):
+        counter.sell()
+    rows = outbox_rows(shop)
+    bad = rows[len(rows) // 2][1]
+
+    def gate(request: Request) -> bytes:
+        body = request.json() if request.path == protocol.PUSH_PATH else {"events": []}
+        if any(e["event_id"] == bad for e in body["events"]):
+            return response(422, {"error": "invalid_request", "detail": "events.3.payload: bad"})
+        status, answer = _forward(hub, request)
+        return response(status, answer)
+
+    proxy = RawServer(answers=[gate] * 100)
+    try:
+        report = agent_for(shop, url=proxy.url).run_round()
+    finally:
+        proxy.close()
+    assert report.error is None, report.error
+    assert [r["event_id"] for r in report.rejected] == [bad]
+    assert "422" in report.rejected[0]["reason"]
+    by_id = {r[1]: r[3] for r in outbox_rows(shop)}
+    assert by_id.pop(bad) == "dead"
+    assert set(by_id.values()) == {"sent"}
+    assert hub.report(store)["events_received"] == len(rows) - 1
+    # the push requests: the whole batch, then halves until the bad one stood alone
+    pushes = [r for r in proxy.requests if r.path == protocol.PUSH_PATH]
+    assert len(pushes[0].json()["events"]) == len(rows)
+    assert any([e["event_id"] for e in p.json()["events"]] == [bad] for p in pushes)

@@ -140,9 +140,14 @@ def test_sync_once_prints_what_it_pushed_and_pulled(
     counter = open_counter(shop)
     counter.sell(colas=3)
     pending = len(outbox_rows(shop))
+    z_args = ["report", "z", "--json", "--data-dir", str(shop.settings.data_dir)]
+    assert main(z_args) == 0
+    assert json.loads(capsys.readouterr().out)["pending_sync_events"] == pending
     args = ["sync", "--once", "--json", "--data-dir", str(shop.settings.data_dir)]
     assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
+    assert main(z_args) == 0
+    assert json.loads(capsys.readouterr().out)["pending_sync_events"] == 0
     assert doc["online"] is True and doc["error"] is None
     assert (doc["pushed"], doc["applied"], doc["pending_events"]) == (pending, pending, 0)
     assert doc["pulled"]["catalog"] == 200
