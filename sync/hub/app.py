@@ -20,10 +20,12 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync import protocol
 from sync.hub import admin, auth, defaults, health, ingest, migrate, streams
@@ -87,6 +89,47 @@ def _caller(
 Device = Annotated[Caller, Depends(_caller)]
 
 
+def _known_query_only(request: Request) -> None:
+    """Unknown query parameters are refused like unknown body fields (`WireModel`): a misspelt
+    `limt=` is a bug on the other side, not something to ignore silently."""
+    route = request.scope.get("route")
+    known = (
+        {p.alias for p in route.dependant.query_params} if isinstance(route, APIRoute) else set()
+    )
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise HubError(
+            f"unknown query parameter {unknown[0][:40]!r}"
+            + (f"; this path takes {', '.join(sorted(known))}" if known else ""),
+            code="invalid_request",
+            status=422,
+        )
+
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""A full batch of 200 sales is well under 1 MB; anything near this is not a shop talking."""
+
+
+class _BodyLimit:
+    """Refuse a declared body over MAX_BODY_BYTES before reading it (413, an ErrorBody)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length" and (
+                    not value.isdigit() or int(value) > MAX_BODY_BYTES
+                ):
+                    response = _error(
+                        413, "too_large", f"a request body may hold at most {MAX_BODY_BYTES} bytes"
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) -> FastAPI:
     """The hub on the database at `db_url` (SQLite path/URL or postgresql://…), its schema
     brought up to date; empty streams get the default billers and config (and a generated
@@ -109,8 +152,10 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
         version=str(protocol.PROTOCOL_VERSION),
         description="The cloud side of the storebox sync protocol (DESIGN.md, 'Sync protocol').",
         lifespan=lifespan,
+        dependencies=[Depends(_known_query_only)],
     )
     app.state.db = db
+    app.add_middleware(_BodyLimit)
     # --- error handlers: every answer that is not a success is an ErrorBody -----------------
 
     @app.exception_handler(HubError)
@@ -224,7 +269,14 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
     def pull(
         who: Device,
         stream: protocol.StreamName,
-        cursor: Annotated[str, Query(max_length=200)] = "",
+        cursor: Annotated[
+            str,
+            Query(
+                max_length=200,
+                description="the cursor of the last page; empty for the start. Opaque to the shop.",
+                json_schema_extra={"pattern": f"^$|{streams.CURSOR_PATTERN}"},
+            ),
+        ] = "",
         limit: Annotated[int, Query(ge=1, le=protocol.MAX_PAGE)] = protocol.MAX_PAGE,
     ) -> Response:
         with db.reading() as session:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol
@@ -19,17 +20,21 @@ from sync.hub.models import Device, DeviceHealthRow
 def record(
     session: Session, store_id: str, device_id: str, report: protocol.HealthReport, now: dt.datetime
 ) -> None:
+    """Keep the device's latest report: update its row, or insert the first one (two first
+    reports racing: the loser's insert clashes in its savepoint and it updates instead)."""
     body = report.model_dump_json()
-    row = session.get(DeviceHealthRow, device_id)
-    if row is None:
-        session.add(
-            DeviceHealthRow(
-                device_id=device_id, store_id=store_id, received_at=now, report_json=body
-            )
+    values = {"received_at": now, "report_json": body}
+    if session.execute(
+        update(DeviceHealthRow).where(DeviceHealthRow.device_id == device_id).values(**values)
+    ).rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        with session.begin_nested():
+            session.add(DeviceHealthRow(device_id=device_id, store_id=store_id, **values))
+    except IntegrityError:
+        session.execute(
+            update(DeviceHealthRow).where(DeviceHealthRow.device_id == device_id).values(**values)
         )
-    else:
-        row.received_at = now
-        row.report_json = body
 
 
 def for_store(session: Session, store_id: str) -> list[dict[str, Any]]:

@@ -30,7 +30,10 @@ Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 def _aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a time must carry its offset")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
 
 
 Aware = Annotated[dt.datetime, AfterValidator(_aware)]

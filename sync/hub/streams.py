@@ -36,7 +36,9 @@ from sync.hub.clock import utcnow
 from sync.hub.errors import BadCursor, CursorExpired
 from sync.hub.models import HubMeta, StreamChange, StreamHorizon
 
-_CURSOR = re.compile(r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,20})\.(\d{1,20})$")
+CURSOR_PATTERN = r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,19})\.(\d{1,19})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
+_MAX_POSITION = 2**63 - 1  # BIGINT
 _CHUNK = 500
 
 
@@ -69,6 +71,8 @@ def decode(cursor: str, stream: str, hub_epoch: str) -> Position:
     if match is None:
         raise BadCursor(f"not a cursor this hub hands out: {cursor[:60]!r}")
     name, cursor_epoch, txid, seq = match.groups()
+    if int(txid) > _MAX_POSITION or int(seq) > _MAX_POSITION:
+        raise BadCursor(f"not a cursor this hub hands out: {cursor[:60]!r}")
     if name != stream:
         raise CursorExpired(
             f"this cursor belongs to the {name!r} stream, not {stream!r}; pull from the start"

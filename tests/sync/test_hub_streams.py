@@ -173,7 +173,7 @@ def test_a_cursor_older_than_pruned_tombstones_expires_and_a_restart_recovers(
 
 @pytest.mark.parametrize(
     "query",
-    [{"limit": "0"}, {"limit": "2001"}, {"limit": "x"}, {"cursor": "c" * 201}],
+    [{"limit": "0"}, {"limit": "2001"}, {"limit": "x"}, {"cursor": "c" * 201}, {"limt": "5"}],
 )
 def test_bad_parameters_get_422(hub: RunningHub, query: dict[str, str]) -> None:
     reader = Reader(hub)
