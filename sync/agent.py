@@ -45,7 +45,7 @@ from pydantic import ValidationError
 import storebox
 from storebox import syncstate
 from storebox.billers import BillerData
-from storebox.errors import ShopError
+from storebox.errors import ShopError, StoreUnavailable
 from storebox.hub_config import ConfigValue
 from storebox.mall_catalog import MallItemData
 from storebox.shop import Shop
@@ -469,7 +469,11 @@ class SyncAgent:
         off after failed rounds. Returns after the step in flight when stopped."""
         failures = 0
         while not self.stop.is_set():
-            report = self.run_round()
+            try:
+                report = self.run_round()
+            except StoreUnavailable as exc:  # the shop's database busy or full: try again later
+                log.warning("round abandoned, the local database is unavailable: %s", exc.message)
+                report = RoundReport(error=exc.message)
             if report.error is None:
                 failures = 0
                 wait = interval

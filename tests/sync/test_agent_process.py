@@ -235,3 +235,52 @@ def test_the_agent_runs_until_sigterm_and_stops_cleanly(
     con.close()
     with AgentLock(data):  # the lock went with it
         pass
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_push_lets_the_batch_finish_and_be_marked(
+    shop: Shop, hub: RunningHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM arrives while a batch is at the hub and its answer is on the way: the agent
+    waits for the answer, marks the batch, and only then exits."""
+    import threading
+
+    from tests.sync.rawhttp import RawServer, Request, response
+    from tests.sync.test_agent_hub import _forward
+
+    store_id = _enrol(shop, hub, capsys)
+    open_counter(shop).sell()
+    at_hub = threading.Event()
+
+    def slow_push(request: Request) -> bytes:
+        status, body = _forward(hub, request)
+        if request.path == "/v1/events":
+            at_hub.set()
+            time.sleep(1.5)  # the answer takes its time
+        return response(status, body)
+
+    proxy = RawServer(answers=[slow_push] * 20)
+    data = shop.settings.data_dir
+    agent = subprocess.Popen(
+        [*storebox_cmd(data, "sync", "--interval", "30"), "--set", f"hub_url={proxy.url}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+    )
+    try:
+        assert at_hub.wait(60), "the agent never pushed"
+        agent.send_signal(signal.SIGTERM)
+        _, err = agent.communicate(timeout=30)
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+            agent.communicate()
+        proxy.close()
+    assert agent.returncode == 0, err
+    assert "finishing the current step" in err and "Traceback" not in err
+    assert {r[3] for r in outbox_rows(shop)} == {"sent"}
+    assert hub.report(store_id)["sales_count"] == 1
+    # it stopped after the push: no stream was pulled in this short life
+    assert not [r for r in proxy.requests if r.path.startswith("/v1/streams/")]
