@@ -101,6 +101,16 @@ class Stats:
     """Bytes sent to clients."""
     paths: list[str] = field(default_factory=list)
     """Method and path of each request read ("POST /v1/events"), in order."""
+    forwarded_by: Counter[str] = field(default_factory=Counter)
+    """`forwarded` by request (method and path)."""
+    answered_by: Counter[str] = field(default_factory=Counter)
+    """`answered` by request (method and path)."""
+    hits: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Faults injected by (fault, request): ("cut_mid_body", "POST /v1/events"); a connection
+    reset before any request was read is ("refuse", "connect")."""
+    lost_answers: Counter[str] = field(default_factory=Counter)
+    """Requests (method and path) the upstream answered below 500 (so it did the work) and
+    whose answer the client never got whole: the "committed, answer lost" case."""
 
     def copy(self) -> Stats:
         return Stats(
@@ -112,6 +122,10 @@ class Stats:
             bytes_up=self.bytes_up,
             bytes_down=self.bytes_down,
             paths=list(self.paths),
+            forwarded_by=Counter(self.forwarded_by),
+            answered_by=Counter(self.answered_by),
+            hits=Counter(self.hits),
+            lost_answers=Counter(self.lost_answers),
         )
 
 
@@ -372,7 +386,7 @@ class FaultProxy:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _take(self) -> tuple[Fault, float, float]:
+    def _take(self, what: str) -> tuple[Fault, float, float]:
         """The fault for one request (or one new connection), counting down `times`."""
         with self._lock:
             fault, keep = self._fault, self._keep
@@ -383,6 +397,7 @@ class FaultProxy:
                     self._fault, self._times = Fault.PASS, None
             if fault not in (Fault.PASS, Fault.DELAY):
                 self._stats.faults[fault.value] += 1
+                self._stats.hits[fault.value, what] += 1
             return fault, delay, keep
 
     def _count(self, **amounts: int) -> None:
@@ -412,7 +427,7 @@ class FaultProxy:
             with self._lock:
                 refuse = self._fault is Fault.REFUSE
             if refuse:
-                self._take()
+                self._take("connect")
                 _reset(client)
                 continue
             client.settimeout(None)
@@ -443,10 +458,11 @@ class FaultProxy:
                 except Closed:
                     return
                 method, _, rest = request.start_line.partition(" ")
+                what = f"{method} {rest.rsplit(' ', 1)[0]}"
                 with self._lock:
                     self._stats.requests += 1
-                    self._stats.paths.append(f"{method} {rest.rsplit(' ', 1)[0]}")
-                fault, delay, keep = self._take()
+                    self._stats.paths.append(what)
+                fault, delay, keep = self._take(what)
 
                 if fault is Fault.REFUSE:
                     _reset(client)
@@ -476,7 +492,9 @@ class FaultProxy:
                     up_reader = _Reader(upstream)
                 assert up_reader is not None
                 self._send(upstream, request.head + request.body, "bytes_up")
-                self._count(forwarded=1)
+                with self._lock:
+                    self._stats.forwarded += 1
+                    self._stats.forwarded_by[what] += 1
                 try:
                     response = up_reader.message(response_to=method)
                 except Closed:
@@ -484,6 +502,11 @@ class FaultProxy:
                 if delay:
                     self._sleep(delay)
 
+                if fault in (Fault.CUT_BEFORE_RESPONSE, Fault.CUT_MID_BODY, Fault.CUT_UNFRAMED):
+                    status = int(response.start_line.split(" ", 2)[1])
+                    if status < 500:
+                        with self._lock:
+                            self._stats.lost_answers[what] += 1
                 if fault is Fault.CUT_BEFORE_RESPONSE:
                     return
                 if fault is Fault.CUT_MID_BODY:
@@ -495,7 +518,9 @@ class FaultProxy:
                     self._send(client, _unframed_head(response) + part, "bytes_down")
                     return
                 self._send(client, response.head + response.body, "bytes_down")
-                self._count(answered=1)
+                with self._lock:
+                    self._stats.answered += 1
+                    self._stats.answered_by[what] += 1
                 if request.close_after or response.close_after:
                     return
         except Closed:

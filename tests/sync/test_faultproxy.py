@@ -154,12 +154,19 @@ def test_pass_forwards_both_ways_and_counts(proxy: FaultProxy, server: TinyServe
     assert chunked.content == b"first second third"
     assert server.committed() == 1
     assert server.commits[0][:2] == ("/v1/events", PAYLOAD)
+    # The proxy counts an answer once its last byte went out, a moment after the client has it.
+    wait_for(lambda: proxy.stats().answered == 3)
     stats = proxy.stats()
     assert stats.connections == 1  # keep-alive: three requests, one connection
     assert (stats.requests, stats.forwarded, stats.answered) == (3, 3, 3)
     assert stats.bytes_up > len(PAYLOAD)
     assert stats.bytes_down > len(BIG) + len(answer_for(PAYLOAD))
     assert stats.paths == ["POST /v1/events", "GET /big", "GET /chunked"]
+    assert (
+        stats.forwarded_by
+        == stats.answered_by
+        == {"POST /v1/events": 1, "GET /big": 1, "GET /chunked": 1}
+    )
     assert sum(stats.faults.values()) == 0
 
 
@@ -183,6 +190,7 @@ def test_refuse_resets_new_connections(proxy: FaultProxy, server: TinyServer) ->
         raw_exchange(proxy, raw_post())
     assert server.committed() == 0
     assert proxy.stats().faults["refuse"] >= 2
+    assert proxy.stats().hits["refuse", "connect"] >= 2
     proxy.set(Fault.PASS)
     assert post(proxy).status_code == 200
     assert server.committed() == 1
@@ -255,6 +263,8 @@ def test_cut_before_response_after_the_server_committed(
     assert server.committed() == 2
     stats = proxy.stats()
     assert (stats.forwarded, stats.answered, stats.faults["cut_before_response"]) == (2, 0, 2)
+    assert stats.hits == {("cut_before_response", "POST /v1/events"): 2}
+    assert stats.lost_answers == {"POST /v1/events": 2}
 
 
 def test_cut_mid_body_sends_headers_and_part_of_the_body(
@@ -304,6 +314,8 @@ def test_injected_errors_never_reach_the_server(
     assert answer.json()["error"] == "injected"
     assert server.committed() == 0
     assert proxy.stats().forwarded == 0
+    assert proxy.stats().hits == {(fault.value, "POST /v1/events"): 1}
+    assert not proxy.stats().lost_answers
 
 
 def test_times_applies_a_fault_to_the_next_n_requests_only(
