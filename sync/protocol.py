@@ -150,7 +150,12 @@ def canonical_json(payload: Any) -> str:
 
 def payload_digest(kind: str, payload: Any) -> str:
     """What the hub compares when an event id comes again: same id, other digest = refused."""
-    return hashlib.sha256(f"{kind}\n{canonical_json(payload)}".encode()).hexdigest()
+    return digest_of_canonical(kind, canonical_json(payload))
+
+
+def digest_of_canonical(kind: str, canonical: str) -> str:
+    """`payload_digest` for a payload already spelt by `canonical_json` (spelt once, used twice)."""
+    return hashlib.sha256(f"{kind}\n{canonical}".encode()).hexdigest()
 
 
 # --- pull: streams with cursors ------------------------------------------------------------
