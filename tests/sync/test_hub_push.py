@@ -363,3 +363,29 @@ def test_push_needs_a_token(hub: RunningHub) -> None:
     )
     assert answer.status_code == 401
     assert protocol.ErrorBody.model_validate_json(answer.content).error == "unauthorised"
+
+
+def test_a_clash_in_a_batch_is_settled_event_by_event(hub: RunningHub, till: Till) -> None:
+    """A sale already recorded under another event id sends the batch down the slow path
+    (one savepoint per event): its neighbours, a replay and a repeat inside the batch still get
+    their own answers."""
+    recorded = sale(500)
+    replayed = event("sale.completed", sale(40))
+    till.push(event("sale.completed", recorded), replayed)
+    fresh = event("sale.completed", sale(300))
+    results = till.push(
+        fresh,
+        event("sale.completed", recorded),
+        replayed,
+        fresh,
+        event("sale.completed", sale(200)),
+    )
+    assert [r.status for r in results] == [
+        "applied",
+        "rejected",
+        "duplicate",
+        "duplicate",
+        "applied",
+    ]
+    assert results[1].reason is not None and "already recorded" in results[1].reason
+    assert hub.report(till.enrolled.store_id)["sales_total_fen"] == 500 + 40 + 300 + 200
