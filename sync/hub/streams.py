@@ -190,22 +190,40 @@ def pull(session: Session, stream: str, cursor: str, limit: int) -> Page:
                 "pull it from the start"
             )
     below = _visible_below(session)
-    found = session.execute(
-        select(
-            StreamChange.txid,
-            StreamChange.seq,
-            StreamChange.key,
-            StreamChange.op,
-            StreamChange.data_json,
+    columns = (
+        StreamChange.txid,
+        StreamChange.seq,
+        StreamChange.key,
+        StreamChange.op,
+        StreamChange.data_json,
+    )
+    # (txid, seq) > cursor, as two plain index ranges: the rest of the cursor's transaction,
+    # then the transactions after it. A row-value comparison is not used by SQLite's index
+    # (it scanned from the start, page after page) nor well planned by PostgreSQL.
+    found = list(
+        session.execute(
+            select(*columns)
+            .where(
+                StreamChange.stream == stream,
+                StreamChange.txid == after.txid,
+                StreamChange.seq > after.seq,
+                StreamChange.txid < below,
+            )
+            .order_by(StreamChange.seq)
+            .limit(limit + 1)
         )
-        .where(
-            StreamChange.stream == stream,
-            tuple_(StreamChange.txid, StreamChange.seq) > tuple_(after.txid, after.seq),
-            StreamChange.txid < below,
-        )
-        .order_by(StreamChange.txid, StreamChange.seq)
-        .limit(limit + 1)
-    ).all()
+    )
+    if len(found) <= limit:
+        found += session.execute(
+            select(*columns)
+            .where(
+                StreamChange.stream == stream,
+                StreamChange.txid > after.txid,
+                StreamChange.txid < below,
+            )
+            .order_by(StreamChange.txid, StreamChange.seq)
+            .limit(limit + 1 - len(found))
+        ).all()
     more = len(found) > limit
     served = found[:limit]
     last = Position(served[-1].txid, served[-1].seq) if served else after
