@@ -75,7 +75,13 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _sync_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--once", action="store_true", help="one round, print what it did, exit")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="one round, print what it did, exit")
+    mode.add_argument(
+        "--status",
+        action="store_true",
+        help="show the agent's last state and the dead letters (reads only; no hub contact)",
+    )
     parser.add_argument(
         "--interval",
         type=float,
@@ -92,6 +98,8 @@ def _sync(args: argparse.Namespace) -> int:
     from sync.agent import AgentLock, SyncAgent
     from sync.client import HubClient
 
+    if args.status:
+        return _status(args)
     if not 0.1 <= args.interval <= 3600:
         raise InvalidInput("--interval must be between 0.1 and 3600 seconds")
     logging.getLogger("sync").setLevel(logging.DEBUG if args.verbose else logging.INFO)
@@ -121,6 +129,53 @@ def _sync(args: argparse.Namespace) -> int:
             )
             agent.run_forever(args.interval)
             logging.getLogger("sync").info("sync agent stopped")
+    return 0
+
+
+def _when(value: object) -> str:
+    return "never" if value is None else str(value)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from cli.main import emit, open_from_args
+    from storebox import syncstate
+
+    with open_from_args(args) as shop:
+        enrolled = syncstate.enrolment(shop)
+        state = syncstate.status(shop)
+        dead = syncstate.dead_letters(shop)
+    document = {
+        "enrolled": enrolled is not None,
+        "hub": enrolled.hub_url if enrolled else None,
+        "store_id": enrolled.store_id if enrolled else None,
+        "device_id": enrolled.device_id if enrolled else None,
+        "online": state.online,
+        "last_attempt_at": state.last_attempt_at,
+        "last_success_at": state.last_success_at,
+        "pending_events": state.pending_events,
+        "dead_letters": [
+            {"event_id": d.event_id, "kind": d.kind, "created_at": d.created_at, "reason": d.reason}
+            for d in dead
+        ],
+        "last_error": state.last_error,
+        "streams": {
+            s.stream: {"cursor": s.cursor, "last_pulled_at": s.last_pulled_at, "resyncs": s.resyncs}
+            for s in state.streams
+        },
+    }
+    lines = [
+        f"hub: {enrolled.hub_url} (store {enrolled.store_id})" if enrolled else "hub: not enrolled",
+        f"online: {'yes' if state.online else 'no'}; last success {_when(state.last_success_at)}",
+        f"pending events: {state.pending_events}; dead letters: {len(dead)}",
+    ]
+    if state.last_error:
+        lines.append(f"last error: {state.last_error}")
+    lines += [f"  dead {d.event_id} ({d.kind}, {d.created_at}): {d.reason}" for d in dead]
+    lines += [
+        f"stream {s.stream}: last pulled {_when(s.last_pulled_at)}, resyncs {s.resyncs}"
+        for s in state.streams
+    ]
+    emit(args, document, "\n".join(lines))
     return 0
 
 

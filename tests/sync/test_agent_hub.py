@@ -483,3 +483,26 @@ def test_a_batch_refused_whole_as_malformed_is_halved_to_park_the_one_bad_event(
     pushes = [r for r in proxy.requests if r.path == protocol.PUSH_PATH]
     assert len(pushes[0].json()["events"]) == len(rows)
     assert any([e["event_id"] for e in p.json()["events"]] == [bad] for p in pushes)
+
+
+def test_a_thousand_changed_items_arrive_in_one_round(
+    shop: Shop, hub: RunningHub, store: str
+) -> None:
+    agent = agent_for(shop, page_limit=300)
+    agent.run_round()
+    changed = [
+        protocol.CatalogItem(
+            sku=f"CHG-{i:04d}",
+            name=f"改价商品 {i}",
+            wholesale_price_fen=100 + i,
+            retail_price_fen=200 + i,
+        )
+        for i in range(1000)
+    ]
+    hub.publish("catalog", [(c.sku, c.model_dump(mode="json")) for c in changed])
+    report = agent.run_round()
+    assert report.error is None
+    assert report.pulled["catalog"] == 1000
+    assert mall_catalog.count(shop) == 1200
+    last = mall_catalog.get(shop, "CHG-0999")
+    assert last is not None and last.wholesale_price_fen == 1099

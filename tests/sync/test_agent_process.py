@@ -284,3 +284,44 @@ def test_sigterm_during_a_push_lets_the_batch_finish_and_be_marked(
     assert hub.report(store_id)["sales_count"] == 1
     # it stopped after the push: no stream was pulled in this short life
     assert not [r for r in proxy.requests if r.path.startswith("/v1/streams/")]
+
+
+def test_sync_status_shows_the_state_and_the_dead_letters_without_the_hub(
+    shop: Shop, hub: RunningHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STOREBOX_HUB_URL", raising=False)
+    data = ["--data-dir", str(shop.settings.data_dir)]
+    assert main(["sync", "--status", "--json", *data]) == 0
+    never = json.loads(capsys.readouterr().out)
+    assert (never["enrolled"], never["online"], never["last_success_at"]) == (False, False, None)
+    store_id = _enrol(shop, hub, capsys)
+    open_counter(shop).sell()
+    from storebox import outbox
+    from storebox.ids import new_id
+
+    bad_id = new_id()
+    with shop.store.write() as session:  # a refund that names no payments: never acceptable
+        outbox.enqueue(
+            session,
+            event_id=bad_id,
+            at=shop.now(),
+            kind="refund.completed",
+            payload={"total_fen": 5},
+        )
+    assert main(["sync", "--once", *data]) == 0
+    capsys.readouterr()
+    hub.stop()  # the status reads the shop only
+    assert main(["sync", "--status", "--json", *data]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["enrolled"], doc["store_id"], doc["online"], doc["pending_events"]) == (
+        True,
+        store_id,
+        True,
+        0,
+    )
+    assert [d["event_id"] for d in doc["dead_letters"]] == [bad_id]
+    assert doc["dead_letters"][0]["kind"] == "refund.completed" and doc["dead_letters"][0]["reason"]
+    assert doc["streams"]["catalog"]["cursor"]
+    assert main(["sync", "--status", *data]) == 0
+    text = capsys.readouterr().out
+    assert f"dead {bad_id} (refund.completed" in text and "dead letters: 1" in text
