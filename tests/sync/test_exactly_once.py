@@ -1,0 +1,467 @@
+"""Exactly once under faults (issue 5, "Proof, not hope").
+
+The real hub (tests/sync/conftest.py `hub`, uvicorn on loopback) sits behind the fault proxy
+(tests/sync/faultproxy.py); the real agent (`storebox sync`, a subprocess) talks to the proxy
+because the shop's `hub_url` setting points there. Meanwhile the test sells through the real
+core in-process (storebox.simulate: sales, refunds, voids, cash outs, shift changes), flips the
+proxy through every fault, and SIGKILLs the agent at random moments and restarts it; on DELAY
+phases it kills the agent while a push is at the hub and its answer is still on the way back.
+
+Then the proxy passes again, the agent drains the outbox, and the books must agree:
+
+* every local outbox event is `sent`, none pending, none dead (all of them are valid events);
+* the hub holds exactly the local outbox's event ids, each applied once, none rejected;
+* the hub's sales and refunds are the shop's, id by id, to the fen; the hub's report agrees
+  with the shop's own Z report (`storebox report z --json`) on the contract keys and tenders,
+  day by day;
+* `storebox db check` is clean, no agent incarnation died of its own accord or logged a
+  traceback, and the proxy itself saw no internal error.
+
+The schedule is seeded: the seed is printed (and shown with any failure); set
+STOREBOX_FAULT_SEED to replay one. STOREBOX_FAULT_ROUNDS (default 2) is how many times the
+schedule goes through every fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final, Literal
+
+import pytest
+from sqlalchemy import select
+
+from storebox import config, demo, demo_catalog, simulate
+from storebox.shop import Shop, open_shop
+from sync.hub.models import ReceivedEvent, Refund, Sale
+from tests.sync.conftest import RunningHub
+from tests.sync.faultproxy import Fault, FaultProxy, Stats, wait_for
+
+pytestmark = pytest.mark.slow
+
+PUSH = "POST /v1/events"
+CONTRACT = (
+    "sales_count",
+    "sales_total_fen",
+    "refunds_count",
+    "refunds_total_fen",
+    "bill_payments_count",
+    "bill_payments_total_fen",
+)
+EXERCISE_TIMEOUT = 6.0
+"""How long a fault phase waits for the agent's traffic to meet the fault before it restarts
+the agent (a backed-off or black-holed agent may sleep or wait far longer than a phase)."""
+
+
+def cli(data: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "cli", *args, "--data-dir", str(data), "--set", "pin_scrypt_n=16"]
+
+
+def clean_env() -> dict[str, str]:
+    """The subprocesses' environment without any STOREBOX_* setting of the machine's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("STOREBOX_")}
+
+
+def run_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cli(data, *args), check=False, capture_output=True, text=True, timeout=120, env=clean_env()
+    )
+
+
+# --- the agent, a real process ----------------------------------------------------------------
+
+
+class Agent:
+    """`storebox sync` against `hub_url`, killed and restarted at will; every incarnation's
+    stderr goes to one log file, so a traceback in any of them is found at the end."""
+
+    def __init__(self, data: Path, hub_url: str, log_path: Path) -> None:
+        self.data = data
+        self.hub_url = hub_url
+        self.log_path = log_path
+        self.log: IO[bytes] = log_path.open("ab")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.kills = 0
+
+    def start(self) -> None:
+        assert self.proc is None
+        self.log.write(f"--- incarnation {self.starts + 1}\n".encode())
+        self.log.flush()
+        self.proc = subprocess.Popen(
+            [
+                *cli(self.data, "sync", "--interval", "0.2"),
+                "--set",
+                f"hub_url={self.hub_url}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            env=clean_env(),
+        )
+        self.starts += 1
+
+    def check_alive(self) -> None:
+        """An agent that exits by itself is a failure: it must survive every fault."""
+        assert self.proc is not None
+        code = self.proc.poll()
+        assert code is None, f"the agent exited by itself (code {code}):\n{self.log_tail()}"
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.check_alive()
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.proc = None
+        self.kills += 1
+
+    def terminate(self) -> int:
+        """SIGTERM: finish the step in flight, then exit; its exit code."""
+        assert self.proc is not None
+        self.check_alive()
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=60)
+        self.proc = None
+        return code
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            self.proc = None
+        self.log.close()
+
+    def log_tail(self, lines: int = 40) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- sales through the real core, in-process ----------------------------------------------------
+
+
+class Selling(threading.Thread):
+    """Small runs of the shop's simulation until told to stop: sales, refunds, voids, cash
+    outs and (with a short `shift_every`) shift hand-overs, each through the real use cases."""
+
+    def __init__(self, shop: Shop, rnd: random.Random) -> None:
+        super().__init__(name="selling", daemon=True)
+        self.shop = shop
+        self.rnd = random.Random(rnd.randrange(2**32))
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.result = simulate.SimulationResult()
+
+    def run(self) -> None:
+        try:
+            people = demo.ensure_people(self.shop)
+            while not self.stop.is_set():
+                done = simulate.run(
+                    self.shop,
+                    people.cashiers,
+                    people.owner,
+                    sales_count=self.rnd.randint(1, 4),
+                    seed=self.rnd.randrange(2**32),
+                    shift_every=self.rnd.choice((2, 3, 1000)),
+                )
+                self.result.sales += done.sales
+                self.result.refunds += done.refunds
+                self.result.shifts_closed += done.shifts_closed
+                # Pacing, not synchronisation: a busy shop, not a benchmark.
+                self.stop.wait(self.rnd.uniform(0.005, 0.03))
+        except BaseException as exc:
+            self.error = exc
+
+
+# --- what each side holds ---------------------------------------------------------------------
+
+
+def local_rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def outbox_status(db: Path) -> Counter[str]:
+    return Counter(
+        {
+            str(s): int(n)
+            for s, n in local_rows(db, "SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        }
+    )
+
+
+@dataclass
+class Measured:
+    seed: int
+    phases: int = 0
+    faults_on_pushes: Counter[str] = field(default_factory=Counter)
+    kills: int = 0
+    in_flight_kills: int = 0
+    stall_restarts: int = 0
+    hub_restarts: int = 0
+    events: int = 0
+    sales: int = 0
+    refunds: int = 0
+    lost_push_answers: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        faults = ", ".join(f"{k} {v}" for k, v in sorted(self.faults_on_pushes.items()))
+        return (
+            f"seed {self.seed}: {self.phases} phases, faults on pushes: {faults}; "
+            f"{self.kills} SIGKILLs ({self.in_flight_kills} with a push at the hub, "
+            f"{self.stall_restarts} to end a stall); {self.hub_restarts} hub restarts; "
+            f"{self.lost_push_answers} push answers lost "
+            f"after the hub committed; {self.events} events, {self.sales} sales, "
+            f"{self.refunds} refunds; {self.seconds:.1f} s"
+        )
+
+
+def pushes_met(stats: Stats, fault: Fault) -> int:
+    """How many times the agent's pushes (or connections, for REFUSE) met `fault`."""
+    if fault is Fault.PASS:
+        return stats.answered_by[PUSH]
+    if fault is Fault.DELAY:
+        return stats.forwarded_by[PUSH]
+    if fault is Fault.REFUSE:
+        return stats.hits["refuse", "connect"] + stats.hits["refuse", PUSH]
+    return stats.hits[fault.value, PUSH]
+
+
+HUB_RESTART: Final = "hub_restart"
+Phase = Fault | Literal["hub_restart"]
+
+
+def schedule(rnd: random.Random, rounds: int) -> list[Phase]:
+    """Every fault and a hub restart, `rounds` times, in a random order, a PASS between some."""
+    faults: list[Phase] = [*(f for f in Fault if f is not Fault.PASS), HUB_RESTART] * rounds
+    rnd.shuffle(faults)
+    out: list[Phase] = []
+    for fault in faults:
+        out.append(fault)
+        if rnd.random() < 0.3:
+            out.append(Fault.PASS)
+    return out
+
+
+def exercise(proxy: FaultProxy, agent: Agent, fault: Fault, measured: Measured) -> None:
+    """Wait until the agent's traffic meets `fault`; restart a stalled agent once."""
+    before = pushes_met(proxy.stats(), fault)
+
+    def met() -> bool:
+        agent.check_alive()
+        return pushes_met(proxy.stats(), fault) > before
+
+    try:
+        wait_for(met, timeout=EXERCISE_TIMEOUT, interval=0.005)
+    except AssertionError:
+        # Backing off after failed rounds, or still waiting on a black hole: a restart is what
+        # the shop's watchdog would do, and it is one more kill at an arbitrary moment.
+        agent.kill()
+        measured.stall_restarts += 1
+        agent.start()
+        wait_for(met, timeout=3 * EXERCISE_TIMEOUT, interval=0.005)
+
+
+def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
+    seed = int(os.environ.get("STOREBOX_FAULT_SEED") or random.SystemRandom().randrange(10**9))
+    print(f"\nexactly-once fault harness: STOREBOX_FAULT_SEED={seed}")
+    rnd = random.Random(seed)
+    measured = Measured(seed=seed)
+    started = time.monotonic()
+
+    data = tmp_path / "shop"
+    db = data / "storebox.db"
+    settings = config.load(
+        config_path=None, environ={}, overrides={"data_dir": str(data), "pin_scrypt_n": 16}
+    )
+    with open_shop(settings) as shop:
+        people = demo.ensure_people(shop)
+        demo_catalog.seed_catalog(shop, people.owner)
+
+    store_id = hub.create_store("幸福小店")
+    enrolled = run_cli(
+        data, "enrol", "--hub", hub.base_url, "--code", hub.enrol_code(store_id), "--json"
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert json.loads(enrolled.stdout)["store_id"] == store_id
+
+    with (
+        FaultProxy(("127.0.0.1", hub.port)) as proxy,
+        open_shop(settings) as shop,
+    ):
+        agent = Agent(data, proxy.url, tmp_path / "agent.log")
+        selling = Selling(shop, rnd)
+        try:
+            agent.start()
+            selling.start()
+            # The first push (the seeded catalogue's events) goes through untouched.
+            wait_for(lambda: proxy.stats().answered_by[PUSH] > 0, timeout=30)
+
+            for fault in schedule(rnd, rounds):
+                measured.phases += 1
+                if fault == HUB_RESTART:
+                    # The hub goes down (uvicorn's graceful stop) just after a push went
+                    # through, and comes back on the same port and database; meanwhile the
+                    # proxy answers 502 like a load balancer whose backend is gone.
+                    proxy.set(Fault.PASS)
+                    exercise(proxy, agent, Fault.PASS, measured)
+                    hub.stop()
+                    hub.start()
+                    measured.hub_restarts += 1
+                    continue
+                proxy.set(
+                    fault,
+                    delay_ms=rnd.choice((100, 250, 400)),
+                    keep_fraction=rnd.choice((0.0, 0.3, 0.9)),
+                )
+                if fault is Fault.DELAY and rnd.random() < 0.7:
+                    # A push is at the hub (forwarded), its answer held back by the delay:
+                    # kill the agent now, before it can mark anything sent.
+                    exercise(proxy, agent, fault, measured)
+                    agent.kill()
+                    measured.in_flight_kills += 1
+                    agent.start()
+                    continue
+                exercise(proxy, agent, fault, measured)
+                if fault is Fault.BLACKHOLE or rnd.random() < 0.5:
+                    # Pacing a random moment (the durability tests' way), then SIGKILL.
+                    selling.stop.wait(rnd.uniform(0.0, 0.4))
+                    agent.kill()
+                    if rnd.random() < 0.5:
+                        selling.stop.wait(rnd.uniform(0.0, 0.3))  # the shop is down a while
+                    agent.start()
+                assert selling.error is None, repr(selling.error)
+
+            selling.stop.set()
+            selling.join(timeout=60)
+            assert not selling.is_alive()
+            assert selling.error is None, repr(selling.error)
+
+            # Heal: the proxy passes; a clean stop ends any backoff, and a fresh agent drains.
+            # (A SIGTERM that lands while the agent is still starting, before its handler is
+            # installed, ends it the default way: nothing was in flight then.)
+            proxy.set(Fault.PASS)
+            assert agent.terminate() in (0, -signal.SIGTERM), agent.log_tail()
+            agent.start()
+            total = sum(outbox_status(db).values())
+            wait_for(lambda: outbox_status(db)["pending"] == 0, timeout=60, interval=0.05)
+            assert agent.terminate() == 0, agent.log_tail()
+        finally:
+            selling.stop.set()
+            agent.close()
+        assert proxy.errors == []
+        stats = proxy.stats()
+
+    measured.kills = agent.kills
+    measured.events = total
+    measured.sales = len(local_rows(db, "SELECT id FROM sales"))
+    measured.refunds = len(local_rows(db, "SELECT id FROM refunds"))
+    measured.faults_on_pushes = Counter(
+        {fault: n for (fault, what), n in stats.hits.items() if what == PUSH}
+    )
+    measured.faults_on_pushes["refuse (connect)"] = stats.hits["refuse", "connect"]
+    measured.lost_push_answers = stats.lost_answers[PUSH]
+
+    # --- the local books ---------------------------------------------------------------------
+    assert outbox_status(db) == Counter({"sent": total}), "every event sent, none dead"
+    checked = run_cli(data, "db", "check", "--json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    log = (tmp_path / "agent.log").read_text(errors="replace")
+    assert "Traceback" not in log and "internal error" not in log, log[-4000:]
+
+    # --- the hub holds each event exactly once ---------------------------------------------
+    local_events = {str(r[0]) for r in local_rows(db, "SELECT event_id FROM outbox")}
+    with hub.db.reading() as session:
+        hub_events = session.execute(
+            select(ReceivedEvent.event_id, ReceivedEvent.status).where(
+                ReceivedEvent.store_id == store_id
+            )
+        ).all()
+        hub_sales = {
+            r.sale_id: (r.event_id, r.total_fen)
+            for r in session.execute(
+                select(Sale.sale_id, Sale.event_id, Sale.total_fen).where(Sale.store_id == store_id)
+            )
+        }
+        hub_refunds = {
+            r.refund_id: r.total_fen
+            for r in session.execute(
+                select(Refund.refund_id, Refund.total_fen).where(Refund.store_id == store_id)
+            )
+        }
+    assert len(hub_events) == len(local_events) == total
+    assert {e.event_id for e in hub_events} == local_events
+    assert Counter(e.status for e in hub_events) == Counter({"applied": total}), "none rejected"
+    local_sales = {str(i): int(t) for i, t in local_rows(db, "SELECT id, total_fen FROM sales")}
+    assert {k: v[1] for k, v in hub_sales.items()} == local_sales
+    assert len({v[0] for v in hub_sales.values()}) == len(hub_sales), "one event per sale"
+    local_refunds = {str(i): int(t) for i, t in local_rows(db, "SELECT id, total_fen FROM refunds")}
+    assert hub_refunds == local_refunds
+
+    # --- the hub's report and the shop's Z report agree, day by day ----------------------------
+    days = sorted(str(r[0]) for r in local_rows(db, "SELECT DISTINCT business_day FROM sales"))
+    assert days
+    for day in days:
+        z_run = run_cli(data, "report", "z", "--date", day, "--json")
+        assert z_run.returncode == 0, z_run.stderr
+        z = json.loads(z_run.stdout)
+        report = hub.report(store_id, day)
+        assert {k: report[k] for k in CONTRACT} == {k: z[k] for k in CONTRACT}, day
+        assert report["tenders"] == z["tenders"], day
+        assert z["pending_sync_events"] == 0
+    assert hub.report(store_id)["events_received"] == total
+
+    # --- the faults really happened ----------------------------------------------------------
+    for fault in Fault:
+        if fault not in (Fault.PASS, Fault.DELAY, Fault.REFUSE):
+            assert stats.hits[fault.value, PUSH] > 0, f"no push met {fault.value}"
+    assert stats.hits["refuse", "connect"] + stats.hits["refuse", PUSH] > 0
+    assert stats.lost_answers[PUSH] > 0, "no push was cut after the hub committed it"
+    assert agent.kills >= rounds * 3
+    assert measured.hub_restarts == rounds
+    assert measured.sales > 0 and measured.refunds >= 0
+
+    measured.seconds = time.monotonic() - started
+    print(measured.line())
+    return measured
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rounds() -> int:
+    return int(os.environ.get("STOREBOX_FAULT_ROUNDS") or 2)
+
+
+def test_every_event_reaches_the_hub_exactly_once_under_faults_and_kills(
+    hub: RunningHub, tmp_path: Path, rounds: int
+) -> None:
+    run_harness(hub, tmp_path, rounds=rounds)
+
+
+@pytest.mark.pg
+def test_exactly_once_on_a_postgresql_hub(
+    hub_factory: Callable[..., RunningHub], pg_url: str, tmp_path: Path
+) -> None:
+    """The push path on PostgreSQL: the same harness, one round through the faults."""
+    run_harness(hub_factory(pg_url), tmp_path, rounds=1)
+
+
+@pytest.fixture(autouse=True)
+def _no_env_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("STOREBOX_CONFIG", raising=False)
+    yield
