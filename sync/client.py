@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
+from requests.structures import CaseInsensitiveDict
 
 from storebox.errors import ShopError
 from sync import protocol
@@ -37,6 +40,9 @@ READ_TIMEOUT: Final = 30.0
 """Seconds between bytes of an answer: a full batch or page is well inside this on a slow line."""
 
 TRANSIENT_STATUS: Final = frozenset({408, 425, 429})
+
+MAX_ANSWER_BYTES: Final = 32 * 1024 * 1024
+"""A page of 2,000 catalogue items is about 1 MB; an answer far past that is not believed."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -87,8 +93,19 @@ class CursorExpired(HubError):
     code = "cursor_expired"
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
+@dataclass(frozen=True)
+class Answer:
+    """A whole HTTP answer, read to its end inside the client's guard."""
+
+    status: int
+    reason: str
+    body: bytes
+    headers: Mapping[str, str]
+    where: str
+
+
+def _retry_after(answer: Answer) -> float | None:
+    value = answer.headers.get("Retry-After", "")
     try:
         seconds = float(value)
     except ValueError:
@@ -96,13 +113,13 @@ def _retry_after(response: requests.Response) -> float | None:
     return seconds if 0 <= seconds <= 3600 else None
 
 
-def _reason(response: requests.Response) -> tuple[str, str]:
+def _reason(answer: Answer) -> tuple[str, str]:
     """(machine code, sentence) from an error body; the protocol's ErrorBody, FastAPI's own
     {"detail": ...}, or the first bytes of whatever came."""
     try:
-        body = response.json()
+        body = json.loads(answer.body)
     except ValueError:
-        return "", response.text[:200].strip()
+        return "", answer.body[:200].decode("utf-8", "replace").strip()
     if isinstance(body, dict):
         try:
             parsed = protocol.ErrorBody.model_validate(body)
@@ -126,12 +143,14 @@ class HubClient:
         read_timeout: float = READ_TIMEOUT,
         session: requests.Session | None = None,
         user_agent: str = "storebox-shop",
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         base_url = base_url.strip().rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise HubRefused(f"hub URL must start with http:// or https://, got {base_url!r}")
         self.base_url = base_url
         self.timeout = (connect_timeout, read_timeout)
+        self.max_answer_bytes = max_answer_bytes
         self._session = session or requests.Session()
         self._session.headers["User-Agent"] = user_agent
         self._session.headers["Accept"] = "application/json"
@@ -207,12 +226,12 @@ class HubClient:
     def event(self, event_id: str) -> protocol.EventResult | None:
         """What the hub answered for one of this store's events; None if it holds no such event."""
         try:
-            response = self._call("GET", protocol.EVENT_PATH.format(event_id=event_id))
+            answer = self._call("GET", protocol.EVENT_PATH.format(event_id=event_id))
         except HubRefused as exc:
             if exc.status == 404:
                 return None
             raise
-        return self._parse(response, protocol.EventResult)
+        return self._parse(answer, protocol.EventResult)
 
     # --- the plumbing ---------------------------------------------------------------------
 
@@ -224,7 +243,7 @@ class HubClient:
         *,
         params: dict[str, str | int] | None = None,
         auth: bool = True,
-    ) -> requests.Response:
+    ) -> Answer:
         headers: dict[str, str] = {}
         if auth:
             if not self._token:
@@ -235,25 +254,44 @@ class HubClient:
             headers["Content-Type"] = "application/json"
             data = body.model_dump_json().encode()
         url = self.base_url + path
+        where = f"{method} {path}"
         try:
-            response = self._session.request(
-                method, url, data=data, params=params, headers=headers, timeout=self.timeout
-            )
-            response.content  # noqa: B018 - read the whole body now, inside the guard
+            with self._session.request(
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
+            ) as response:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(chunk_size=65536):
+                    size += len(chunk)
+                    if size > self.max_answer_bytes:
+                        raise HubUnavailable(
+                            f"the hub's answer to {where} is larger than "
+                            f"{self.max_answer_bytes} bytes; not read"
+                        )
+                    chunks.append(chunk)
+                answer = Answer(
+                    status=response.status_code,
+                    reason=response.reason or "",
+                    body=b"".join(chunks),
+                    headers=CaseInsensitiveDict(response.headers),
+                    where=where,
+                )
         except requests.Timeout as exc:
-            raise HubUnavailable(
-                f"the hub did not answer in time ({method} {path}): {exc}"
-            ) from None
+            raise HubUnavailable(f"the hub did not answer in time ({where}): {exc}") from None
         except requests.RequestException as exc:
             # connection refused or reset, DNS, a body cut short (ChunkedEncodingError), ...
-            raise HubUnavailable(
-                f"no complete answer from the hub ({method} {path}): {exc}"
-            ) from None
-        status = response.status_code
+            raise HubUnavailable(f"no complete answer from the hub ({where}): {exc}") from None
+        status = answer.status
         if 200 <= status < 300:
-            return response
-        error, detail = _reason(response)
-        message = f"hub answered {status} to {method} {path}: {detail or error or response.reason}"
+            return answer
+        error, detail = _reason(answer)
+        message = f"hub answered {status} to {where}: {detail or error or answer.reason}"
         if status == 401:
             raise DeviceRevoked(
                 "云端不再接受本设备，请重新登记 / the hub no longer accepts this device "
@@ -265,23 +303,23 @@ class HubClient:
             raise CursorExpired(message, status=status, error=error)
         if status >= 500 or status in TRANSIENT_STATUS:
             raise HubUnavailable(
-                message, status=status, error=error, retry_after=_retry_after(response)
+                message, status=status, error=error, retry_after=_retry_after(answer)
             )
         raise HubRefused(message, status=status, error=error)
 
     @staticmethod
-    def _parse(response: requests.Response, model: type[M]) -> M:
-        where = f"{response.request.method} {response.request.path_url}"
-        if not response.content:
+    def _parse(answer: Answer, model: type[M]) -> M:
+        where = answer.where
+        if not answer.body:
             raise HubUnavailable(
-                f"the hub's answer to {where} was empty (status {response.status_code}): "
+                f"the hub's answer to {where} was empty (status {answer.status}): "
                 "the connection was probably cut while it was read"
             )
         try:
-            document: Any = json.loads(response.content)
+            document: Any = json.loads(answer.body)
         except ValueError as exc:
             raise HubUnavailable(
-                f"the hub's answer to {where} is not complete JSON ({len(response.content)} "
+                f"the hub's answer to {where} is not complete JSON ({len(answer.body)} "
                 f"bytes): {exc}"
             ) from None
         try:

@@ -198,3 +198,20 @@ def test_a_hub_that_never_answers_times_out_on_the_read_timeout(server: RawServe
 def test_a_url_that_is_not_http_is_refused() -> None:
     with pytest.raises(HubRefused):
         HubClient("ftp://hub.example")
+
+
+def test_an_answer_larger_than_the_cap_is_not_read(server: RawServer) -> None:
+    page = {
+        "stream": "catalog",
+        "changes": [{"key": f"K{i}", "op": "delete"} for i in range(400)],
+        "cursor": "c",
+        "more": False,
+    }
+    server.answers += [response(200, page), response(200, page)]
+    with _client(server) as client:
+        assert len(client.pull("catalog", None, 1000).changes) == 400
+    with (
+        HubClient(server.url, "t", max_answer_bytes=4096) as small,
+        pytest.raises(HubUnavailable, match="larger than 4096 bytes"),
+    ):
+        small.pull("catalog", None, 1000)
