@@ -3,8 +3,8 @@
 A document is a list of items — text lines (optionally big or bold, optionally centred), QR
 codes and nothing else; the byte encoder (`escpos_bytes`) and the PNG renderer (`png`) both draw
 the same document, so what the demo shows is what the printer prints. Widths count a CJK or
-full-width character as two columns (`storebox.reports.display_width`), so names, quantities and
-prices line up on 58 mm (32 columns) and 80 mm (48 columns) paper.
+full-width character as two columns (`print_width`), so names, quantities and prices line up on
+58 mm (32 columns) and 80 mm (48 columns) paper.
 
 What a receipt says lives in templates, `resources/receipts/<name>.receipt` (the language:
 `drivers.printer.template`): sale, refund, report (X and Z), test_page, bill_payment,
@@ -20,7 +20,9 @@ opens, so a broken template stops it at start rather than at the first sale.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -40,7 +42,6 @@ from drivers.printer.receipts import (
     mask_phone,
 )
 from storebox.money import format_fen
-from storebox.reports import display_width
 
 WIDTH_58MM = 32
 WIDTH_80MM = 48
@@ -87,11 +88,33 @@ class Document:
 # --- column helpers ----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def char_width(ch: str) -> int:
+    """Columns one character takes on a Chinese receipt printer. In Chinese mode every
+    character sent as more than one GB18030 byte prints in the Chinese font, two columns wide:
+    CJK and full-width forms, and also the 'ambiguous' ones a terminal draws narrow — the × of
+    "250ml×24", °, π, ·, “ ”, … (the demo's catalogue has them)."""
+    if ch < "\x80":
+        return 1
+    if unicodedata.combining(ch):
+        return 0
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 2
+    try:
+        return 2 if len(ch.encode("gb18030")) > 1 else 1
+    except UnicodeEncodeError:
+        return 1
+
+
+def print_width(text: str) -> int:
+    return sum(char_width(ch) for ch in text)
+
+
 def clip(text: str, width: int) -> str:
     """The longest prefix of `text` that fits in `width` columns."""
     out, used = [], 0
     for ch in text:
-        w = display_width(ch)
+        w = char_width(ch)
         if used + w > width:
             break
         out.append(ch)
@@ -101,23 +124,23 @@ def clip(text: str, width: int) -> str:
 
 def pad_right(text: str, width: int) -> str:
     text = clip(text, width)
-    return text + " " * (width - display_width(text))
+    return text + " " * (width - print_width(text))
 
 
 def pad_left(text: str, width: int) -> str:
     text = clip(text, width)
-    return " " * (width - display_width(text)) + text
+    return " " * (width - print_width(text)) + text
 
 
 def pair(label: str, value: str, width: int) -> list[str]:
     """'label      value' on one line; a label too long wraps and the value goes right-aligned
     at the end of its last line, or on a line of its own below."""
-    gap = width - display_width(label) - display_width(value)
+    gap = width - print_width(label) - print_width(value)
     if gap >= 1:
         return [label + " " * gap + value]
     lines = wrap_text(label, width)
     last = lines[-1]
-    gap = width - display_width(last) - display_width(value)
+    gap = width - print_width(last) - print_width(value)
     if len(lines) > 1 and gap >= 1:
         return [*lines[:-1], last + " " * gap + value]
     return [*lines, pad_left(value, width)]
@@ -126,7 +149,7 @@ def pair(label: str, value: str, width: int) -> list[str]:
 def wrap(text: str, width: int) -> list[str]:
     lines, cur = [], ""
     for ch in text:
-        if display_width(cur + ch) > width:
+        if print_width(cur + ch) > width:
             lines.append(cur)
             cur = ""
         cur += ch
@@ -138,7 +161,7 @@ def wrap_text(text: str, width: int) -> list[str]:
     word is kept whole unless it is longer than a line), anywhere between CJK characters."""
     lines: list[str] = []
     rest = text
-    while display_width(rest) > width:
+    while print_width(rest) > width:
         head = clip(rest, width) or rest[0]  # a character wider than the paper: alone
         cut = len(head)
         nxt = rest[cut] if cut < len(rest) else " "
@@ -167,7 +190,7 @@ def row3(name: str, price: str, total: str, width: int) -> list[str]:
     amount_w = 11 if width >= WIDTH_80MM else 9
     qty_w = 14 if width >= WIDTH_80MM else 12
     name_w = width - qty_w - amount_w
-    if display_width(name) <= name_w:  # fits: name, qty × price, total on one line
+    if print_width(name) <= name_w:  # fits: name, qty × price, total on one line
         return [pad_right(name, name_w) + pad_left(price, qty_w) + pad_left(total, amount_w)]
     return [*wrap(name, width), pad_left(price, width - amount_w) + pad_left(total, amount_w)]
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from drivers.printer.layout import Document, Qr, Text
-from storebox.reports import display_width
+from drivers.printer.layout import Document, Qr, Text, char_width, print_width
 
 CELL = 12  # pixels per column; a font of 24 px puts a CJK glyph in two cells
 FONT_PX = 24
@@ -77,13 +76,13 @@ def render_png(doc: Document) -> Image.Image:
         if kind == "text":
             assert isinstance(obj, Text)
             scale = 2 if obj.big else 1
-            cols = display_width(obj.text) * scale
+            cols = print_width(obj.text) * scale
             col = (doc.width - cols) // 2 if obj.center and cols < doc.width else 0
             for ch in obj.text:
                 x = MARGIN + col * CELL
                 stroke = 1 if obj.big or obj.bold else 0
                 draw.text((x, y), ch, fill=0, font=big if obj.big else normal, stroke_width=stroke)
-                col += display_width(ch) * scale
+                col += char_width(ch) * scale
         else:
             assert isinstance(obj, Image.Image)
             page.paste(obj, ((width_px - obj.width) // 2, y + 4))

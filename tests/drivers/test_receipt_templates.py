@@ -16,7 +16,7 @@ from drivers.printer import layout
 from drivers.printer import template as tpl
 from drivers.printer.driver import PrinterDriver
 from drivers.printer.escpos_bytes import PrinterProfile, document_bytes
-from drivers.printer.layout import render
+from drivers.printer.layout import print_width, render
 from drivers.printer.receipts import (
     BillPaymentReceipt,
     BillStatus,
@@ -29,7 +29,6 @@ from drivers.printer.receipts import (
 )
 from drivers.printer.worker import QueuedReceiptPrinter
 from storebox import printing
-from storebox.reports import display_width
 from storebox.shop import Shop
 from tests.drivers.escpos_decode import Decoded, decode
 from tests.drivers.test_printer_layout import sale_payload
@@ -106,7 +105,7 @@ def test_bill_payment_receipt_bytes(profile: PrinterProfile) -> None:
     # rows of two columns fill the paper exactly: the values' right edges line up
     rows = [s for s in out.texts if s.startswith(("单位", "户号", "户名", "缴费金额", "手续费"))]
     assert len(rows) == 5
-    assert {display_width(s) for s in rows} == {width}
+    assert {print_width(s) for s in rows} == {width}
     assert value_of(out, "单位 Biller") == "国网北京市电力公司"
     assert value_of(out, "户号 Account") == "110******6789"
     assert value_of(out, "户名 Name") == "王*明"
@@ -117,7 +116,7 @@ def test_bill_payment_receipt_bytes(profile: PrinterProfile) -> None:
     assert value_of(out, "付款方式 Paid by") == "微信 WeChat"
     big = [line.text for line in out.lines if line.big]
     assert any(t.startswith("合计") and t.endswith("￥124.45") for t in big)
-    assert {display_width(t) for t in big if t.startswith("合计")} == {width // 2}
+    assert {print_width(t) for t in big if t.startswith("合计")} == {width // 2}
     status = [line for line in out.lines if line.big and line.center and "缴费" in line.text]
     assert [line.text for line in status] == ["缴费成功"]
     assert out.texts[out.texts.index("缴费成功") + 1] == "Success"
@@ -160,11 +159,11 @@ def test_pickup_slip_bytes(profile: PrinterProfile) -> None:
     assert value_of(out, "时间 Time") == "2026-11-25 10:30:00"
     assert value_of(out, "件数 Pieces") == "6"
     code = [line for line in out.lines if line.big and line.text.startswith("取货码")]
-    assert code and code[0].text.endswith("735194") and display_width(code[0].text) == width // 2
+    assert code and code[0].text.endswith("735194") and print_width(code[0].text) == width // 2
     # item quantities line up at the right edge; a name too long wraps above its quantity
     qty_rows = [s for s in out.texts if s.rstrip().endswith(("x2", "x1", "x3"))]
-    assert len(qty_rows) == 3 and {display_width(s) for s in qty_rows} == {width}
-    assert all(display_width(s) <= width for s in out.texts)
+    assert len(qty_rows) == 3 and {print_width(s) for s in qty_rows} == {width}
+    assert all(print_width(s) <= width for s in out.texts)
     assert out.qrs() == ["APP-20261125-0042"] or any(e[0] == "image" for e in out.events)
     assert b"13812341234" not in data
 
@@ -172,7 +171,7 @@ def test_pickup_slip_bytes(profile: PrinterProfile) -> None:
 def test_pickup_slip_long_name_wraps_on_58mm() -> None:
     _, out = printed("pickup_slip", slip().as_dict(), PROFILES[0])
     at = next(i for i, s in enumerate(out.texts) if s.startswith("康师傅"))
-    assert display_width(out.texts[at]) <= 32
+    assert print_width(out.texts[at]) <= 32
     block = "".join(s.strip() for s in out.texts[at : at + 2])
     assert "康师傅红烧牛肉面（桶装）超大份量版五连包" in block and block.endswith("x3")
 
@@ -403,3 +402,25 @@ def test_the_view_schemas_are_what_templates_see() -> None:
     assert {"biller", "account", "holder", "fee", "status", "reference"} <= schema.scalars
     assert {"reprint", "reprint_mark", "width"} <= schema.scalars
     assert tpl.Schema.of(layout.PickupSlipView).lists == {"items": frozenset({"name", "qty"})}
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=["58mm", "80mm"])
+def test_ambiguous_width_characters_count_two_columns_on_the_printer(
+    profile: PrinterProfile,
+) -> None:
+    """× ° π are narrow in a terminal but two GB18030 bytes, printed in the Chinese font: two
+    columns on paper. Measured as one, the rows with them would stick out by one column."""
+    assert print_width("250ml×16") == 9 and print_width("36.5°") == 6
+    lines = [
+        {"name": "可口可乐 330ml×24", "qty": 1, "unit_price_fen": 6800, "line_total_fen": 6800},
+        {"name": "Coke", "qty": 2, "unit_price_fen": 350, "line_total_fen": 700},
+    ]
+    data, out = printed("sale", sale_payload(lines=lines), profile)
+    assert "可口可乐 330ml×24".encode("gb18030") in data
+    assert "×".encode("gb18030") == b"\xa1\xc1"
+    rows = [s for s in out.texts if " x " in s]
+    assert len(rows) == 2 and {print_width(s) for s in rows} == {profile.columns}
+    # the unit prices end in one column, the totals at the paper's edge
+    prices = ("68.00", "3.50")
+    ends = {print_width(s[: s.index(p) + len(p)]) for s, p in zip(rows, prices, strict=True)}
+    assert len(ends) == 1
