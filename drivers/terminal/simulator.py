@@ -35,6 +35,9 @@ Outcomes:
 - ``unknown``: approve, with a command the ECR does not know (0F 0F) sent first; the ECR
   answers it 84 83 00
 
+(``truncated``, ``badlength``, ``oversized`` and ``garbled`` are serial faults: over TCP they
+approve plainly; ``mute`` over TCP leaves the command unanswered.)
+
 Registration (06 00) checks the password and the currency (the simulator's `currency`, CNY 156
 by default): a wrong one is answered 84 83 00; otherwise 80 00 00 and a completion with the
 status byte, the terminal id and the currency.
@@ -439,7 +442,7 @@ class ZvtSimulator:
         if outcome == "busy":
             link.send(bytes.fromhex("84 A0 00"))
             return
-        if outcome == "no_answer":
+        if outcome in ("no_answer", "mute"):  # mute on TCP: no ACK byte to withhold
             return
         link.send(z.ACK_APDU.encode())
         if outcome == "timeout":

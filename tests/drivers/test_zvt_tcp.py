@@ -68,3 +68,26 @@ def test_tcp_hangup_unknown_then_reconnect(sim: ZvtSimulator) -> None:
     resolved = t.enquire("T-4")  # a new connection
     assert resolved.status is PaymentStatus.DECLINED
     t.close()
+
+
+def test_tcp_repeat_receipt_resolves_a_dropped_payment() -> None:
+    simulator, _ = serve_tcp(0, status_delay=0.01, drop_seconds=0.6, enquiry_reports_last=False)
+    t = terminal(simulator)
+    try:
+        assert t.authorize(100, "T-5").status is PaymentStatus.APPROVED
+        simulator.push("drop")
+        assert t.authorize(990, "T-6").status is PaymentStatus.UNKNOWN
+        time.sleep(0.8)
+        resolved = t.enquire("T-6")
+        assert resolved.status is PaymentStatus.APPROVED
+        assert resolved.extra["resolved_by"] == "repeat_receipt"
+        assert [c.encode().hex(" ").upper() for c in simulator.received][-2:] == [
+            "05 01 03 00 00 00",
+            "06 20 03 00 00 00",
+        ]
+        simulator.push("mute")  # no ACK byte on TCP: the command goes unanswered
+        assert t.authorize(200, "T-7").status is PaymentStatus.UNKNOWN
+        assert t.enquire("T-7").status is PaymentStatus.DECLINED
+    finally:
+        t.close()
+        simulator.stop()
