@@ -18,7 +18,7 @@ Timeouts (PA00P015's serial transport; seconds, each configurable):
 - `answer_timeout` (15): the 80 00 00 (or 84 xx) after a command;
 - `completion_timeout` (T4, 180): the terminal's next message while it holds master rights.
   Each message restarts it — an intermediate status (04 FF) keeps a slow customer's payment
-  alive, and one that names its own timeout is waited for that long.
+  alive, and one that names a longer timeout of its own is waited for that long.
 """
 
 from __future__ import annotations
@@ -488,8 +488,8 @@ class ZvtTerminal:
 
     def _follow(self, link: Link, on_status: StatusCallback | None) -> _Answer:
         """The PT's messages until it hands master rights back (06 0F or 06 1E). Each message
-        restarts the wait for the next (`completion_timeout`, or the time an intermediate status
-        asks for)."""
+        restarts the wait for the next (`completion_timeout`, or the longer time an intermediate
+        status asks for)."""
         info: z.StatusInfo | None = None
         unreadable = False
         wait = self.completion_timeout
@@ -514,8 +514,8 @@ class ZvtTerminal:
                 continue
             link.send(z.ACK_APDU.encode())
             if isinstance(msg, z.Intermediate):
-                if msg.timeout_s:
-                    wait = float(msg.timeout_s)
+                if msg.timeout_s:  # never shorter than ours: a late answer is not a lost one
+                    wait = max(float(msg.timeout_s), self.completion_timeout)
                 if on_status is not None:
                     try:
                         on_status(z.status_text(msg.code, self.lang))
