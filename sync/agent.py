@@ -36,6 +36,7 @@ import os
 import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -45,7 +46,7 @@ from pydantic import ValidationError
 import storebox
 from storebox import syncstate
 from storebox.billers import BillerData
-from storebox.errors import ShopError, StoreUnavailable
+from storebox.errors import InvalidInput, ShopError, StoreUnavailable
 from storebox.hub_config import ConfigValue
 from storebox.mall_catalog import MallItemData
 from storebox.shop import Shop
@@ -375,35 +376,49 @@ class SyncAgent:
     # --- pull -----------------------------------------------------------------------------
 
     def pull(self, stream: str, report: RoundReport) -> None:
+        """Pull one stream to its end. The next page is fetched while this one is applied
+        (one page ahead, on one worker thread that alone uses the client meanwhile), so the
+        hub's time and the local transaction overlap; each page still commits with its cursor,
+        in order, and nothing after a refused page is applied."""
         cursor = syncstate.stream_position(self.shop, stream).cursor
         report.pulled.setdefault(stream, 0)
         resynced = False
-        while not self.stop.is_set():
-            try:
-                page = self.client.pull(stream, cursor, self.page_limit)
-            except CursorExpired:
-                if resynced:
-                    raise HubUnavailable(
-                        f"stream {stream}: the hub expired a cursor again while resyncing from the start (410)"
-                    ) from None
-                cleared = syncstate.reset_stream(self.shop, stream)
-                log.warning(
-                    "stream %s: the hub no longer serves our cursor; cleared %d local rows, "
-                    "pulling it again from the start",
-                    stream,
-                    cleared,
-                )
-                report.resynced.append(stream)
-                resynced, cursor = True, None
-                continue
-            changes = [_item(stream, c) for c in page.changes]
-            syncstate.apply_page(self.shop, stream, changes, page.cursor)
-            report.pulled[stream] += len(changes)
-            if not page.more:
-                return
-            if not page.changes and page.cursor == cursor:
-                raise BadPage(f"stream {stream}: 'more' with no changes and the same cursor")
-            cursor = page.cursor
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pull-{stream}") as ahead:
+            fetch = ahead.submit(self.client.pull, stream, cursor, self.page_limit)
+            while True:
+                try:
+                    page = fetch.result()
+                except CursorExpired:
+                    if resynced:
+                        raise HubUnavailable(
+                            f"stream {stream}: the hub expired a cursor again while resyncing "
+                            "from the start (410)"
+                        ) from None
+                    cleared = syncstate.reset_stream(self.shop, stream)
+                    log.warning(
+                        "stream %s: the hub no longer serves our cursor; cleared %d local rows, "
+                        "pulling it again from the start",
+                        stream,
+                        cleared,
+                    )
+                    report.resynced.append(stream)
+                    resynced, cursor = True, None
+                    fetch = ahead.submit(self.client.pull, stream, None, self.page_limit)
+                    continue
+                if page.more and not page.changes and page.cursor == cursor:
+                    raise BadPage(f"stream {stream}: 'more' with no changes and the same cursor")
+                following = None
+                if page.more and not self.stop.is_set():
+                    following = ahead.submit(self.client.pull, stream, page.cursor, self.page_limit)
+                changes = [_item(stream, c) for c in page.changes]
+                try:
+                    syncstate.apply_page(self.shop, stream, changes, page.cursor)
+                except InvalidInput as exc:  # the core's own rules refused an item
+                    raise BadPage(f"stream {stream}: page refused: {exc.message}") from None
+                report.pulled[stream] += len(changes)
+                if following is None:
+                    return
+                cursor, fetch = page.cursor, following
 
     # --- health ---------------------------------------------------------------------------
 
