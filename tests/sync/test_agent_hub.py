@@ -7,7 +7,7 @@ import http.client
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -506,3 +506,44 @@ def test_a_thousand_changed_items_arrive_in_one_round(
     assert mall_catalog.count(shop) == 1200
     last = mall_catalog.get(shop, "CHG-0999")
     assert last is not None and last.wholesale_price_fen == 1099
+
+
+@pytest.mark.pg
+def test_the_agent_against_a_postgresql_hub(
+    shop: Shop,
+    pg_url: str,
+    hub_factory: Callable[..., RunningHub],
+    counter: Counter,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The production hub's database: push (with a dead letter and a replay) and pull."""
+    hub = hub_factory(pg_url, catalog_items=500)
+    store = enrol(shop, hub, capsys)
+    receipts = [counter.sell(colas=i + 1) for i in range(5)]
+    bad_id = new_id()
+    with shop.store.write() as session:
+        outbox.enqueue(
+            session,
+            event_id=bad_id,
+            at=shop.now(),
+            kind="refund.completed",
+            payload={"total_fen": 1},
+        )
+    receipts.append(counter.sell(breads=2))
+    agent = agent_for(shop, batch_size=4, page_limit=120)
+    report = agent.run_round()
+    assert report.error is None, report.error
+    assert [r["event_id"] for r in report.rejected] == [bad_id]
+    assert mall_catalog.count(shop) == 500
+    figures = hub.report(store)
+    assert (figures["sales_count"], figures["sales_total_fen"]) == (
+        6,
+        sum(r.total_fen for r in receipts),
+    )
+    con = sqlite3.connect(shop.settings.db_path)
+    con.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sent'")
+    con.commit()
+    con.close()
+    again = agent.run_round()
+    assert again.applied == 0 and again.duplicate == report.applied
+    assert hub.report(store)["sales_count"] == 6
