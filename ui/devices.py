@@ -281,7 +281,11 @@ class Devices(QObject):
                 State.UNKNOWN: QCoreApplication.translate("Devices", "status unknown"),
                 State.PROBLEM: QCoreApplication.translate("Devices", "not available"),
             }[health.state]
-            parts.append(f"{device_name(kind)}: {words}")
+            parts.append(
+                QCoreApplication.translate("Devices", "%1: %2")
+                .replace("%1", device_name(kind))
+                .replace("%2", words)
+            )
         return " · ".join(parts) or QCoreApplication.translate(
             "Devices", "Devices: none configured"
         )
@@ -406,9 +410,7 @@ class Devices(QObject):
             return None
         result = terminal.check()
         if result.ready:
-            detail = result.message
-            if result.terminal_id:
-                detail += f" (TID {result.terminal_id})"
+            detail = f"TID {result.terminal_id}" if result.terminal_id else ""
             self._set(Kind.TERMINAL, Health(State.READY, detail))
         else:
             self._set(Kind.TERMINAL, Health(State.PROBLEM, result.message))
@@ -433,6 +435,13 @@ class Devices(QObject):
             )
             self.scanner = scanner
             scanner.start()
+
+    def test_scanner(self) -> None:
+        """Open the scanner's port again now (on the scanner's thread); codes read from then
+        on arrive as before and the last one is `last_code`."""
+        self.last_code = ""
+        self._reopen_scanner(self.urls[Kind.SCANNER])
+        self.changed.emit()
 
     def _scanner_code(self, code: str) -> None:  # on the scanner's thread
         self.last_code = code

@@ -6,6 +6,7 @@ without a Qt warning)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -14,6 +15,7 @@ from storebox import demo, demo_catalog, users
 from storebox.shop import Shop
 from ui.cashier.run import build
 from ui.cashier.window import CashierWindow
+from ui.devices import Devices, Kind, State
 from ui.ops import reset_tasks, tasks
 
 SIZE = (1366, 768)
@@ -32,8 +34,20 @@ def settle(app: QApplication, timeout_s: float = 10.0) -> None:
 
 
 def render_all(shop: Shop, out: Path, language: str) -> list[Path]:
+    """Every screen as the demo shows it: receipts as images, the terminal simulator live."""
+    from drivers.terminal.simulator import serve_pty
+
     out.mkdir(parents=True, exist_ok=True)
-    window, _language, _scanner = build(shop, language)
+    sim, terminal = serve_pty()
+    printer = f"png:{shop.settings.data_dir / 'receipts'}"
+    try:
+        return _render(shop, out, language, printer, terminal)
+    finally:
+        sim.stop()
+
+
+def _render(shop: Shop, out: Path, language: str, printer: str, terminal: str) -> list[Path]:
+    window, _language, _scanner = build(shop, language, printer, terminal, config_path=None)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     window.resize(*SIZE)
@@ -48,6 +62,9 @@ def render_all(shop: Shop, out: Path, language: str) -> list[Path]:
         for n, key in enumerate(window.pages, start=1):
             window.show_page(key)
             settle(app)
+            devices = window.devices
+            if key == "devices" and devices is not None:  # the terminal's first answer
+                _wait(app, _terminal_ready(devices))
             written.append(_grab(window, out / f"{n:02d}-{key}.png", app))
             if key == "sell":  # the busiest moment too: a customer's goods scanned in
                 for product in demo_catalog.read_demo_products()[:4]:
@@ -58,6 +75,18 @@ def render_all(shop: Shop, out: Path, language: str) -> list[Path]:
         window.close()
         reset_tasks()
     return written
+
+
+def _terminal_ready(devices: Devices) -> Callable[[], bool]:
+    return lambda: devices.health(Kind.TERMINAL).state is State.READY
+
+
+def _wait(app: QApplication, done: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    app.processEvents()
 
 
 def _grab(window: CashierWindow, path: Path, app: QApplication) -> Path:

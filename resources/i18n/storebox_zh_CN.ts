@@ -194,6 +194,11 @@
     </message>
     <message>
         <location filename="../../ui/devices.py" line="285"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices.py" line="289"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
@@ -258,6 +263,253 @@
         <location filename="../../ui/devices.py" line="270"/>
         <source>%1 waiting to print</source>
         <translation>%1 张待打印</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="173"/>
+        <location filename="../../ui/cashier/devices_page.py" line="461"/>
+        <source>Devices</source>
+        <extracomment>the customer&apos;s screen: not a URL but a mode (settings: customer_display)</extracomment>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="218"/>
+        <location filename="../../ui/cashier/devices_page.py" line="260"/>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="219"/>
+        <source>On: a second window for the customer</source>
+        <translation>开启：给顾客看的第二个窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="260"/>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="265"/>
+        <location filename="../../ui/cashier/devices_page.py" line="269"/>
+        <source>Not set up</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="270"/>
+        <source>Connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="271"/>
+        <location filename="../../ui/cashier/devices_page.py" line="279"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="272"/>
+        <location filename="../../ui/cashier/devices_page.py" line="284"/>
+        <source>Connected; it does not report its state</source>
+        <translation>已连接；设备不报告状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="273"/>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="280"/>
+        <source>Ready; paper nearly out</source>
+        <translation>就绪；纸快用完</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="281"/>
+        <source>Out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="282"/>
+        <source>Cover open</source>
+        <translation>机盖打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="283"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="295"/>
+        <source>Last code read: %1</source>
+        <translation>最近读到的码：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="297"/>
+        <source>Scan a code: it shows here.</source>
+        <translation>扫一个码，会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="333"/>
+        <source>Not a printer address: %1</source>
+        <translation>不是打印机地址：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="345"/>
+        <location filename="../../ui/cashier/devices_page.py" line="467"/>
+        <source>This till has no config file to save to.</source>
+        <translation>本收银台没有可保存的配置文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="373"/>
+        <source>Saved; in use now.</source>
+        <translation>已保存，立即生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="377"/>
+        <source>%1 is set and overrides this when storebox starts again.</source>
+        <translation>已设置环境变量 %1，下次启动 storebox 时会覆盖此设置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="380"/>
+        <source>%1: saved</source>
+        <translation>%1：已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="391"/>
+        <source>Not set up: choose an address and save it first.</source>
+        <translation>未设置：请先选择地址并保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="394"/>
+        <source>Save the new address first, then test it.</source>
+        <translation>请先保存新地址，再测试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="396"/>
+        <source>Testing…</source>
+        <translation>测试中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="411"/>
+        <location filename="../../ui/cashier/devices_page.py" line="430"/>
+        <location filename="../../ui/cashier/devices_page.py" line="434"/>
+        <source>Test failed: %1</source>
+        <translation>测试失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="418"/>
+        <source>Test page sent. The printer says: %1</source>
+        <translation>测试页已发送。打印机状态：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="425"/>
+        <source>The terminal answered: registered, status enquiry answered.</source>
+        <translation>终端已应答：登记成功，状态查询已回复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="427"/>
+        <source>Terminal ID %1</source>
+        <translation>终端号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="432"/>
+        <source>The scanner&apos;s port was opened again; scan a code now.</source>
+        <translation>扫码枪端口已重新打开，请扫一个码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="436"/>
+        <source>A test line is on the pole display.</source>
+        <translation>客显屏上已显示测试行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="443"/>
+        <source>The customer&apos;s screen is off: turn it on and save first.</source>
+        <translation>顾客屏已关闭：请先开启并保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="447"/>
+        <source>Test line</source>
+        <translation>测试行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="449"/>
+        <source>A test line is on the customer&apos;s screen for 5 seconds.</source>
+        <translation>顾客屏上显示测试行 5 秒。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="455"/>
+        <source>Scanned here: %1</source>
+        <translation>在此扫到：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="462"/>
+        <source>Look for devices again</source>
+        <translation>重新查找设备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="465"/>
+        <source>Addresses are saved to %1 and used at once.</source>
+        <translation>地址保存到 %1，立即生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="470"/>
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="471"/>
+        <source>Card terminal</source>
+        <translation>刷卡终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="472"/>
+        <source>Serial scanner</source>
+        <translation>串口扫码枪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="473"/>
+        <source>Pole display</source>
+        <translation>客显屏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="474"/>
+        <source>Customer&apos;s screen</source>
+        <translation>顾客屏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="478"/>
+        <source>usb://VID:PID, tcp://HOST:9100, serial:///dev/ttyUSB0, file:///dev/usb/lp0, png:FOLDER</source>
+        <translation>usb://VID:PID、tcp://主机:9100、serial:///dev/ttyUSB0、file:///dev/usb/lp0、png:文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="480"/>
+        <source>a serial port (/dev/ttyUSB0) or tcp://HOST:20007 (ZVT)</source>
+        <translation>串口（/dev/ttyUSB0）或 tcp://主机:20007（ZVT）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="481"/>
+        <source>a serial port, e.g. /dev/ttyACM0</source>
+        <translation>串口，例如 /dev/ttyACM0</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="482"/>
+        <source>a serial port, e.g. /dev/ttyUSB1</source>
+        <translation>串口，例如 /dev/ttyUSB1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="486"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="487"/>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/devices_page.py" line="492"/>
+        <source>None. Type an address: %1</source>
+        <translation>无。输入地址：%1</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ui.cashier.devices_page import DevicesPage
 from ui.cashier.history_page import HistoryPage
 from ui.cashier.page import Page
 from ui.cashier.products_page import ProductsPage
@@ -20,4 +21,5 @@ PAGES: list[type[Page]] = [
     HistoryPage,
     ProductsPage,
     SettingsPage,
+    DevicesPage,
 ]

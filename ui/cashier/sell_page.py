@@ -365,6 +365,10 @@ class SellPage(Page):
     def activate(self) -> None:
         self.search.setFocus()
         self.check_shift()
+        # a printer set up (or removed) on the devices screen since this screen was built
+        self.reprint_button.setVisible(
+            self.win.devices is not None and self.win.devices.printer is not None
+        )
 
     def check_shift(self) -> None:
         def read() -> bool:
@@ -478,6 +482,12 @@ class SellPage(Page):
                 display.show_cart(view.lines, view.total_fen)
             else:
                 display.idle()
+        pole = self.win.devices.pole if self.win.devices is not None else None
+        if pole is not None:  # queued to the pole display's own thread; returns at once
+            if view.lines:
+                pole.total(view.total_fen)
+            elif self.receipt is None:
+                pole.clear()
         if view.lines:
             self.cart_stack.setCurrentWidget(self.table)
             row = min(select if select is not None else len(view.lines) - 1, len(view.lines) - 1)
@@ -700,6 +710,9 @@ class SellPage(Page):
         self._new_sale()
         if self.win.customer_display is not None:
             self.win.customer_display.thank_you(receipt.change_fen)
+        pole = self.win.devices.pole if self.win.devices is not None else None
+        if pole is not None:
+            pole.total(receipt.total_fen, receipt.tendered_fen)
         if self.pay_dialog is not None:
             self.pay_dialog.accept()
         self.win.show_info(

@@ -27,6 +27,7 @@ NAMES = (
     "history",
     "products",
     "settings",
+    "devices",
     "lock",
     "cash",
     "card",
