@@ -233,9 +233,11 @@ class StreamChange(Base):
 
 
 class StreamHorizon(Base):
-    """Tombstones below this point were pruned: a cursor older than it is no longer served."""
+    """Tombstones below this point were pruned; `generation` counts the prunes that moved it. A
+    cursor of an older generation below the point is no longer served (see `streams`)."""
 
     __tablename__ = "stream_horizons"
     stream: Mapped[str] = mapped_column(String(40), primary_key=True)
     txid: Mapped[int] = mapped_column(BigInteger)
     seq: Mapped[int] = mapped_column(BigInteger)
+    generation: Mapped[int] = mapped_column(Integer, server_default="0")

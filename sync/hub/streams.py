@@ -13,11 +13,17 @@ after it, so its txid is above any cursor handed out. A long transaction holds t
 
 Compaction: a change deletes the key's previous row and inserts a new one, so the log holds
 one row per key, a first sync reads each item once, and a cursor older than the new row still
-gets the latest version. Deletes stay as tombstones until `prune` drops old ones and raises the
-stream's horizon; a cursor below the horizon might have missed a tombstone and gets 410.
+gets the latest version. Deletes stay as tombstones until `prune` drops old ones, raises the
+stream's horizon and counts a new generation. A cursor handed out before that prune (an older
+generation) whose position is below the horizon might have missed a dropped tombstone for a key
+its reader holds, so it gets 410. A cursor of the current generation never does, wherever it
+is: its pull began after the prune, when the dropped deletes' keys were already gone from the
+log, so its reader never saw them. (Without the generation, a fresh pull of a stream bigger
+than a page would be handed cursors below the horizon and could never finish.) Every page
+served carries the current generation: a cursor that passed the check is as good as a fresh one.
 
-Cursors are opaque to the shop: `<stream>.<epoch>.<txid>.<seq>`; the epoch names this hub
-database, so a cursor from another hub (or a rebuilt one) expires instead of skipping.
+Cursors are opaque to the shop: `<stream>.<epoch>.<generation>.<txid>.<seq>`; the epoch names
+this hub database, so a cursor from another hub (or a rebuilt one) expires instead of skipping.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from sync.hub.clock import utcnow
 from sync.hub.errors import BadCursor, CursorExpired
 from sync.hub.models import HubMeta, StreamChange, StreamHorizon
 
-CURSOR_PATTERN = r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,19})\.(\d{1,19})$"
+CURSOR_PATTERN = r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,9})\.(\d{1,19})\.(\d{1,19})$"
 _CURSOR = re.compile(CURSOR_PATTERN)
 _MAX_POSITION = 2**63 - 1  # BIGINT
 _CHUNK = 500
@@ -58,19 +64,19 @@ def epoch(session: Session) -> str:
     return value
 
 
-def encode(stream: str, hub_epoch: str, at: Position) -> str:
-    return f"{stream}.{hub_epoch}.{at.txid}.{at.seq}"
+def encode(stream: str, hub_epoch: str, generation: int, at: Position) -> str:
+    return f"{stream}.{hub_epoch}.{generation}.{at.txid}.{at.seq}"
 
 
-def decode(cursor: str, stream: str, hub_epoch: str) -> Position:
-    """The position after which to serve; "" is the start. Garbage → 400; a well-formed cursor
-    this hub does not serve (another stream, another database) → 410."""
+def decode(cursor: str, stream: str, hub_epoch: str) -> tuple[int, Position] | None:
+    """(generation, position) after which to serve; None for "" (the start). Garbage → 400; a
+    well-formed cursor this hub does not serve (another stream, another database) → 410."""
     if cursor == "":
-        return START
+        return None
     match = _CURSOR.match(cursor)
     if match is None:
         raise BadCursor(f"not a cursor this hub hands out: {cursor[:60]!r}")
-    name, cursor_epoch, txid, seq = match.groups()
+    name, cursor_epoch, generation, txid, seq = match.groups()
     if int(txid) > _MAX_POSITION or int(seq) > _MAX_POSITION:
         raise BadCursor(f"not a cursor this hub hands out: {cursor[:60]!r}")
     if name != stream:
@@ -81,7 +87,7 @@ def decode(cursor: str, stream: str, hub_epoch: str) -> Position:
         raise CursorExpired(
             "this cursor comes from another hub database; pull the stream from the start"
         )
-    return Position(int(txid), int(seq))
+    return int(generation), Position(int(txid), int(seq))
 
 
 def _current_txid(session: Session) -> int:
@@ -181,10 +187,19 @@ class Page:
 
 def pull(session: Session, stream: str, cursor: str, limit: int) -> Page:
     hub_epoch = epoch(session)
-    after = decode(cursor, stream, hub_epoch)
-    if cursor:
-        horizon = session.get(StreamHorizon, stream)
-        if horizon is not None and (after.txid, after.seq) < (horizon.txid, horizon.seq):
+    decoded = decode(cursor, stream, hub_epoch)
+    horizon = session.get(StreamHorizon, stream)
+    generation = horizon.generation if horizon is not None else 0
+    after = START
+    if decoded is not None:
+        cursor_generation, after = decoded
+        if cursor_generation > generation:
+            raise CursorExpired("this cursor was not handed out by this hub; pull from the start")
+        if (
+            horizon is not None
+            and cursor_generation < generation
+            and (after.txid, after.seq) < (horizon.txid, horizon.seq)
+        ):
             raise CursorExpired(
                 f"the {stream} stream no longer holds the changes after this cursor (pruned); "
                 "pull it from the start"
@@ -230,7 +245,7 @@ def pull(session: Session, stream: str, cursor: str, limit: int) -> Page:
     return Page(
         stream=stream,
         rows=[(r.key, r.op, r.data_json) for r in served],
-        cursor=encode(stream, hub_epoch, last),
+        cursor=encode(stream, hub_epoch, generation, last),
         more=more,
     )
 
@@ -257,7 +272,8 @@ def prune(session: Session, stream: str, keep_last: int) -> int:
     ).rowcount
     horizon = session.get(StreamHorizon, stream)
     if horizon is None:
-        session.add(StreamHorizon(stream=stream, txid=cut.txid, seq=cut.seq))
+        session.add(StreamHorizon(stream=stream, txid=cut.txid, seq=cut.seq, generation=1))
     elif (cut.txid, cut.seq) > (horizon.txid, horizon.seq):
         horizon.txid, horizon.seq = cut.txid, cut.seq
+        horizon.generation += 1
     return int(gone or 0)

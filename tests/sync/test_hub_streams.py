@@ -133,8 +133,9 @@ def test_billers_and_config_are_served(hub: RunningHub, stream: str) -> None:
         ("garbage", 400, "bad_cursor"),
         ("catalog.abc.1", 400, "bad_cursor"),
         ("catalog.xyz!.1.2", 400, "bad_cursor"),
-        ("catalog.0123456789ab.1.99999999999999999999999", 400, "bad_cursor"),
-        ("catalog.0123456789ab.0.5", 410, "cursor_expired"),  # another hub database
+        ("catalog.0123456789ab.0.1.99999999999999999999999", 400, "bad_cursor"),
+        ("catalog.0123456789ab.0.1.9999999999999999999", 400, "bad_cursor"),  # over BIGINT
+        ("catalog.0123456789ab.0.0.5", 410, "cursor_expired"),  # another hub database
     ],
 )
 def test_cursors_the_hub_did_not_hand_out_are_refused(
@@ -169,6 +170,33 @@ def test_a_cursor_older_than_pruned_tombstones_expires_and_a_restart_recovers(
     assert current.pull() == 0  # a cursor at or past the horizon is still served
     fresh = Reader(hub)
     assert fresh.pull() == 190  # the fixture's 200 goods less the 10 deleted
+
+
+def test_a_fresh_pull_after_a_prune_finishes_page_by_page(hub: RunningHub) -> None:
+    """The pages of a pull begun after a prune sit below the horizon: they must still be
+    served (found by the agent's tests: a resync bigger than a page never finished)."""
+    reader = Reader(hub)
+    reader.pull()
+    hub.publish("catalog", [("M0000005", {"sku": "M0000005", "name": "改"})], ["M0000001"])
+    with hub.db.transaction() as session:
+        assert streams.prune(session, "catalog", keep_last=0) == 1
+    fresh = Reader(hub)
+    assert fresh.pull(limit=30) == 199
+    assert "M0000001" not in fresh.items and fresh.items["M0000005"] == {
+        "sku": "M0000005",
+        "name": "改",
+    }
+    # a second prune: a pull paused below its horizon expires; one that already read the
+    # delete it drops goes on
+    behind, ahead = Reader(hub), Reader(hub)
+    behind.cursor = protocol.PullPage.model_validate_json(behind.page(limit=5).content).cursor
+    ahead.pull()
+    hub.publish("catalog", [], ["M0000002"])
+    assert ahead.pull() == 1 and ahead.items["M0000002"] is None
+    with hub.db.transaction() as session:
+        assert streams.prune(session, "catalog", keep_last=0) == 1
+    assert behind.page().status_code == 410
+    assert ahead.pull() == 0
 
 
 @pytest.mark.parametrize(
