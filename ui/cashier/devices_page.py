@@ -132,7 +132,7 @@ class DevicesPage(Page):
         grid.setVerticalSpacing(2)
         name = QLabel(frame)
         name.setObjectName("sectionTitle")
-        name.setMinimumWidth(150)
+        name.setFixedWidth(200)
         state = QLabel(frame)
         state.setObjectName("deviceState")
         state.setMinimumWidth(150)
@@ -285,12 +285,9 @@ class DevicesPage(Page):
                         PrinterStatus.UNKNOWN: self.tr("Connected; it does not report its state"),
                     }[status]
             self._state(card, health.state.value, words)
-            detail = (
-                health.detail if health.state is not State.READY or kind != Kind.PRINTER else ""
-            )
-            if kind == Kind.PRINTER and devices.error is not None:
-                detail = devices.error
-            if kind == Kind.SCANNER and devices.urls[Kind.SCANNER]:
+            # the printer's words are its state already; only a failure to open says more
+            detail = (devices.error or "") if kind == Kind.PRINTER else health.detail
+            if kind == Kind.SCANNER and (devices.last_code or health.state is State.READY):
                 code = devices.last_code
                 line = (
                     self.tr("Last code read: %1").replace("%1", code)
@@ -298,7 +295,7 @@ class DevicesPage(Page):
                     else self.tr("Scan a code: it shows here.")
                 )
                 detail = f"{line}   {detail}" if detail else line
-            self._detail(card, detail)
+            self._detail(card, detail, problem=health.state is State.PROBLEM)
 
     def _state(self, card: _Card, state: str, text: str) -> None:
         card.state.setText("●  " + text)
@@ -307,12 +304,14 @@ class DevicesPage(Page):
             card.state.style().unpolish(card.state)
             card.state.style().polish(card.state)
 
-    def _detail(self, card: _Card, detail: str) -> None:
+    def _detail(self, card: _Card, detail: str, problem: bool = False) -> None:
+        if detail and detail in card.note:
+            detail = ""  # the test's answer said it already
         text = "\n".join(t for t in (card.note, detail) if t)
         card.detail.setText(text)
         card.detail.setVisible(bool(text))
-        kind = card.note_kind if card.note else "hint"
-        name = "errorText" if kind == "error" else "hint"
+        error = card.note_kind == "error" if card.note else problem
+        name = "errorText" if error else "hint"
         if card.detail.objectName() != name:
             card.detail.setObjectName(name)
             card.detail.style().unpolish(card.detail)
