@@ -547,3 +547,27 @@ def test_the_agent_against_a_postgresql_hub(
     again = agent.run_round()
     assert again.applied == 0 and again.duplicate == report.applied
     assert hub.report(store)["sales_count"] == 6
+
+
+def test_the_running_agent_starts_a_round_early_when_the_till_sells(
+    shop: Shop, hub: RunningHub, store: str, counter: Counter
+) -> None:
+    import threading
+    import time
+
+    agent = agent_for(shop)
+    runner = threading.Thread(target=agent.run_forever, kwargs={"interval": 600, "poll": 0.05})
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while syncstate.status(shop).updated_at is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert syncstate.status(shop).online  # the first round is done; the next is 600 s away
+        counter.sell()
+        while hub.report(store)["sales_count"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hub.report(store)["sales_count"] == 1
+    finally:
+        agent.stop.set()
+        runner.join(timeout=30)
+    assert not runner.is_alive()
