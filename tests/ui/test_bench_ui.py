@@ -30,6 +30,7 @@ def test_ui_figures_come_back_from_the_real_window(shop: Shop, people: demo.Demo
     assert set(by_name) == {
         "ui_window_start_median",
         "ui_scan_to_line_visible_p95",
+        "ui_serial_scan_to_line_visible_p95",
         "ui_search_keystroke_p95",
         "ui_search_ime_commit_p95",
         "ui_products_search_keystroke_p95",
