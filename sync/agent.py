@@ -45,7 +45,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 import storebox
-from storebox import syncstate
+from storebox import device_health, syncstate
 from storebox.billers import BillerData
 from storebox.errors import InvalidInput, ShopError, StoreUnavailable
 from storebox.hub_config import ConfigValue
@@ -427,6 +427,12 @@ class SyncAgent:
         report = protocol.HealthReport(
             at=self.shop.now(),
             app_version=self.app_version[:40],
+            devices=[
+                protocol.DeviceHealth.model_validate(
+                    {"name": d.name, "url": d.url[:200], "state": d.state, "detail": d.detail}
+                )
+                for d in device_health.devices(self.shop)
+            ],
             agent=protocol.AgentState(
                 online=status.online,
                 pending_events=status.pending_events,

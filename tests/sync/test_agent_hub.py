@@ -566,3 +566,35 @@ def test_the_running_agent_starts_a_round_early_when_the_till_sells(
         agent.stop.set()
         runner.join(timeout=30)
     assert not runner.is_alive()
+
+
+def test_the_health_report_carries_what_the_database_knows_of_the_devices(
+    shop: Shop, hub: RunningHub, store: str
+) -> None:
+    from storebox import printing
+
+    agent_for(shop).run_round()
+    device_id = syncstate.require_enrolment(shop).device_id
+
+    def reported() -> dict[str, dict[str, str]]:
+        entry = next(d for d in hub.report(store)["devices"] if d["device_id"] == device_id)
+        return {d["name"]: d for d in entry["health"]["devices"]}
+
+    assert reported() == {}  # no printer, no terminal, nothing in their queues
+    job = printing.enqueue(shop, "receipt", {"number": "1125-01-0001"})
+    con = sqlite3.connect(shop.settings.db_path)
+    con.execute("UPDATE print_jobs SET status = 'failed' WHERE id = ?", (job,))
+    con.execute(
+        "INSERT INTO payment_attempts (id, reference, kind, operation, amount_fen, status, "
+        "result_json, created_at) VALUES (?, 'ref-1', 'card', 'sale', 350, 'unknown', '{}', "
+        "'2026-11-25 02:00:00.000000')",
+        (new_id(),),
+    )
+    con.commit()
+    con.close()
+    agent_for(shop).run_round()
+    devices = reported()
+    assert devices["printer"]["state"] == "off"  # jobs, but no printer configured
+    assert "1 failed" in devices["printer"]["detail"]
+    assert devices["terminal"]["state"] == "warning"
+    assert "not yet known" in devices["terminal"]["detail"]

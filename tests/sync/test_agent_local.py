@@ -3,11 +3,13 @@ cursors, resync and the agent's state — all through the real core on a real SQ
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import pytest
 
 from storebox import billers, hub_config, mall_catalog, syncstate
+from storebox.clock import FixedClock
 from storebox.errors import InvalidInput, RuleViolation
 from storebox.mall_catalog import MallItemData
 from storebox.shop import Shop
@@ -245,3 +247,23 @@ def test_the_round_record_counts_the_outbox(shop: Shop) -> None:
     con = sqlite3.connect(shop.settings.db_path)
     assert con.execute("SELECT count(*) FROM sync_state").fetchone() == (1,)
     con.close()
+
+
+def test_device_health_says_only_what_the_database_proves(shop: Shop, clock: FixedClock) -> None:
+    from storebox import device_health, printing
+
+    assert device_health.devices(shop) == []
+    shop.settings = dataclasses.replace(
+        shop.settings, printer_url="dummy:", terminal_url="tcp://10.0.0.5:20007"
+    )
+    states = {d.name: d for d in device_health.devices(shop)}
+    assert (states["printer"].state, states["terminal"].state) == ("unknown", "unknown")
+    printing.enqueue(shop, "receipt", {"number": "1"})
+    assert {d.name: d.state for d in device_health.devices(shop)}["printer"] == "unknown"
+    clock.advance(minutes=6)  # the receipt has waited too long: the printer is not taking jobs
+    printer = {d.name: d for d in device_health.devices(shop)}["printer"]
+    assert (
+        printer.state == "warning"
+        and "1 queued" in printer.detail
+        and "5 minutes" in printer.detail
+    )
