@@ -93,3 +93,61 @@ def test_migrations_are_the_hubs_own_and_run_once(pg_hub: RunningHub) -> None:
             )
         }
     assert "hub_alembic_version" in tables and "alembic_version" not in tables
+
+
+def test_database_connections_killed_mid_push_lose_nothing(
+    hub_factory: Callable[..., RunningHub], pg_url: str
+) -> None:
+    """PostgreSQL drops the hub's connections (as on a database restart) again and again while a
+    shop pushes: the hub answers 503 (never 500) for what failed, the shop resends, and in the
+    end every sale is there exactly once."""
+    import os
+    import time
+    import uuid
+
+    import psycopg
+
+    name = f"hub_kill_{uuid.uuid4().hex[:8]}"
+    hub = hub_factory(f"{pg_url}&application_name={name}")
+    till = Till(hub)
+    batches = [
+        [event("sale.completed", sale(100 + i)) for i in range(j * 20, j * 20 + 20)]
+        for j in range(30)
+    ]
+    stop = threading.Event()
+    kills = 0
+
+    def killer() -> None:
+        nonlocal kills
+        with psycopg.connect(os.environ["STOREBOX_TEST_PG_URL"], autocommit=True) as conn:
+            while not stop.is_set():
+                rows = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                    (name,),
+                ).fetchall()
+                kills += sum(1 for (done,) in rows if done)
+                time.sleep(0.05)
+
+    killing = threading.Thread(target=killer)
+    killing.start()
+    statuses: Counter[int] = Counter()
+    try:
+        for batch in batches:
+            for _attempt in range(50):
+                answer = till.http.post(
+                    hub.base_url + protocol.PUSH_PATH, json={"events": batch}, timeout=30
+                )
+                statuses[answer.status_code] += 1
+                if answer.status_code == 200:
+                    break
+                assert answer.status_code == 503, answer.text
+                assert protocol.ErrorBody.model_validate_json(answer.content).error == "unavailable"
+            else:
+                pytest.fail("the hub never recovered")
+    finally:
+        stop.set()
+        killing.join()
+    assert kills > 0 and statuses[503] > 0, (kills, statuses)  # the faults really happened
+    report = hub.report(till.enrolled.store_id)
+    assert report["sales_count"] == 600
+    assert report["sales_total_fen"] == sum(100 + i for i in range(600))
