@@ -386,7 +386,14 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
             assert agent.terminate() in (0, -signal.SIGTERM), agent.log_tail()
             agent.start()
             total = sum(outbox_status(db).values())
-            wait_for(lambda: outbox_status(db)["pending"] == 0, timeout=60, interval=0.05)
+            seen = proxy.stats().requests
+            # Drained, and the fresh agent is at work (it may find nothing left to push: the
+            # one stopped above finishes the batch in flight) before it is asked to stop.
+            wait_for(
+                lambda: outbox_status(db)["pending"] == 0 and proxy.stats().requests > seen,
+                timeout=60,
+                interval=0.05,
+            )
             assert agent.terminate() == 0, agent.log_tail()
         finally:
             selling.stop.set()
