@@ -462,6 +462,17 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
     everything = hub_report(hub, store_id)
     assert everything["events_received"] == total
     assert everything["events_rejected"] == 0
+    local_kinds = dict(local_rows(db, "SELECT kind, COUNT(*) FROM outbox GROUP BY kind"))
+    assert everything["events_by_kind"] == {k: {"applied": n} for k, n in local_kinds.items()}
+
+    # --- what the owner and the hub's operator see of the agent ------------------------------
+    status_run = run_cli(data, "sync", "--status", "--json")
+    assert status_run.returncode == 0, status_run.stderr
+    status = json.loads(status_run.stdout)
+    assert (status["online"], status["pending_events"], status["dead_letters"]) == (True, 0, [])
+    (device,) = everything["devices"]
+    agent_state = device["health"]["agent"]
+    assert (agent_state["pending_events"], agent_state["dead_letters"]) == (0, 0), device
 
     # --- the faults really happened ----------------------------------------------------------
     for fault in Fault:
