@@ -290,6 +290,7 @@ class SyncAgent:
         backoff: Backoff | None = None,
         stop: threading.Event | None = None,
         app_version: str = storebox.__version__,
+        health_every: float = 60.0,
     ) -> None:
         if not 1 <= batch_size <= protocol.MAX_BATCH:
             raise ValueError(f"batch_size must be 1..{protocol.MAX_BATCH}")
@@ -305,6 +306,10 @@ class SyncAgent:
         self.app_version = app_version
         self.monitor = ConnectionMonitor()
         self.last_report: RoundReport | None = None
+        self.health_every = health_every
+        """Seconds between health reports (rounds can come every second while the till sells);
+        a change of connection state is reported at once."""
+        self._health_sent_at: float | None = None
 
     # --- push -----------------------------------------------------------------------------
 
@@ -475,12 +480,18 @@ class SyncAgent:
         report.stopped = self.stop.is_set()
         report.online = state == "online"
         report.error = error
-        self.monitor.update(state, self.shop.now(), error)
+        changed = self.monitor.update(state, self.shop.now(), error)
         status = syncstate.record_round(self.shop, online=report.online, error=error)
         report.pending_events, report.dead_letters = status.pending_events, status.dead_letters
-        if state != "offline":
+        due = (
+            self._health_sent_at is None
+            or changed
+            or time.monotonic() - self._health_sent_at >= self.health_every
+        )
+        if state != "offline" and due:
             try:
                 self._health(status)
+                self._health_sent_at = time.monotonic()
             except HubError as exc:
                 log.debug("health report not delivered: %s", exc.message)
         self.last_report = report
