@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import tty
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from drivers.terminal.health import CheckedTerminal
+from drivers.terminal.health import Health as TerminalHealth
 from drivers.terminal.simulator import ZvtSimulator, serve_pty
 from storebox import config, demo, shifts
 from storebox.money import format_fen
@@ -69,6 +72,10 @@ def device_window(
     with shown_window(qtbot, shop) as win:
         yield win
         win.close()
+        devices = win.devices
+        assert devices is not None and devices.scanner is None and devices.terminal is None
+        alive = {t.name for t in threading.enumerate()}
+        assert not any(n.startswith(("scanner ", "storebox-terminal")) for n in alive), alive
 
 
 def test_a_serial_scan_lands_in_the_cart_like_a_wedge_scan(
@@ -326,3 +333,33 @@ def test_the_pole_display_follows_the_sale(
         pay_cash(qtbot, win, sell, demo_product("可口可乐").barcode)
         read_until(pty.master, b"CHANGE")
         win.close()
+
+
+def test_device_calls_run_on_the_devices_own_threads(
+    qtbot: QtBot,
+    plain_window: CashierWindow,
+    sim: ZvtSimulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    win = plain_window
+    page = open_devices(qtbot, win, tmp_path)
+    devices = win.devices
+    assert devices is not None
+    seen: list[str] = []
+    original = CheckedTerminal.check
+
+    def check(terminal: CheckedTerminal) -> TerminalHealth:
+        seen.append(threading.current_thread().name)
+        return original(terminal)
+
+    monkeypatch.setattr(CheckedTerminal, "check", check)
+    type_address(qtbot, page, Kind.TERMINAL, sim.path)
+    page.cards[Kind.TERMINAL].save.click()
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=10_000)
+    page.cards[Kind.TERMINAL].test.click()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    devices.check_terminal()  # the status bar's periodic check
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
+    settle(qtbot)
+    assert all(name.startswith("storebox-terminal") for name in seen), seen
