@@ -44,7 +44,7 @@ from sqlalchemy import select
 
 from storebox import config, demo, demo_catalog, simulate
 from storebox.shop import Shop, open_shop
-from sync.hub.models import ReceivedEvent, Refund, Sale
+from sync.hub.models import ReceivedEvent, Refund, Sale, StreamChange
 from tests.sync.conftest import RunningHub
 from tests.sync.faultproxy import Fault, FaultProxy, Stats, wait_for
 
@@ -104,6 +104,69 @@ def hub_report(hub: RunningHub, store_id: str, *args: str) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
     return report
+
+
+# --- the pull side: the hub's streams and the shop's copies ----------------------------------------
+
+
+def hub_streams(hub: RunningHub) -> dict[str, dict[str, Any]]:
+    """What the hub serves now: stream -> key -> item."""
+    out: dict[str, dict[str, Any]] = {"catalog": {}, "billers": {}, "config": {}}
+    with hub.db.reading() as session:
+        rows = session.execute(
+            select(StreamChange.stream, StreamChange.key, StreamChange.data_json).where(
+                StreamChange.op == "upsert"
+            )
+        ).all()
+    for stream, key, data in rows:
+        assert data is not None, f"an upsert of {stream}/{key} without data"
+        out.setdefault(stream, {})[key] = json.loads(data)
+    return out
+
+
+def copies_match(hub: RunningHub, db: Path) -> bool:
+    """The shop's copies hold exactly the hub's keys, and the catalogue its prices."""
+    served = hub_streams(hub)
+    catalog = {
+        str(sku): (int(w), int(r))
+        for sku, w, r in local_rows(
+            db, "SELECT sku, wholesale_price_fen, retail_price_fen FROM mall_items"
+        )
+    }
+    return (
+        catalog
+        == {
+            k: (v["wholesale_price_fen"], v["retail_price_fen"])
+            for k, v in served["catalog"].items()
+        }
+        and {str(r[0]) for r in local_rows(db, "SELECT biller_id FROM billers")}
+        == set(served["billers"])
+        and {str(r[0]) for r in local_rows(db, "SELECT key FROM hub_config")}
+        == set(served["config"])
+    )
+
+
+def change_catalogue(hub: RunningHub, rnd: random.Random, serial: int) -> int:
+    """The mall changes while the shop is offline: new goods, new prices, goods withdrawn."""
+    have = sorted(hub_streams(hub)["catalog"])
+    upserts = [
+        (
+            sku,
+            {
+                "sku": sku,
+                "name": f"商品 {sku}",
+                "wholesale_price_fen": rnd.randint(50, 5_000),
+                "retail_price_fen": rnd.randint(100, 9_000),
+            },
+        )
+        for sku in {
+            *(f"T{serial:03d}-{i}" for i in range(rnd.randint(1, 30))),
+            *rnd.sample(have, min(len(have), rnd.randint(0, 10))),
+        }
+    ]
+    chosen = {k for k, _ in upserts}
+    deletes = [k for k in rnd.sample(have, min(len(have), rnd.randint(0, 3))) if k not in chosen]
+    return hub.publish("catalog", upserts, deletes)
 
 
 # --- the agent, a real process ----------------------------------------------------------------
@@ -243,6 +306,8 @@ class Measured:
     sales: int = 0
     refunds: int = 0
     lost_push_answers: int = 0
+    stale_request_kills: int = 0
+    catalogue_changes: int = 0
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -250,7 +315,9 @@ class Measured:
         return (
             f"seed {self.seed}: {self.phases} phases, faults on pushes: {faults}; "
             f"{self.kills} SIGKILLs ({self.in_flight_kills} with a push at the hub, "
-            f"{self.stall_restarts} to end a stall); {self.hub_restarts} hub restarts; "
+            f"{self.stall_restarts} to end a stall, {self.stale_request_kills} before a held "
+            f"push reached the hub); {self.hub_restarts} hub restarts; "
+            f"{self.catalogue_changes} catalogue changes published; "
             f"{self.lost_push_answers} push answers lost "
             f"after the hub committed; {self.push_requests} push requests; "
             f"{self.events} events, {self.sales} sales, "
@@ -285,13 +352,21 @@ def schedule(rnd: random.Random, rounds: int) -> list[Phase]:
     return out
 
 
-def exercise(proxy: FaultProxy, agent: Agent, fault: Fault, measured: Measured) -> None:
-    """Wait until the agent's traffic meets `fault`; restart a stalled agent once."""
-    before = pushes_met(proxy.stats(), fault)
+def exercise(
+    proxy: FaultProxy,
+    agent: Agent,
+    fault: Fault,
+    measured: Measured,
+    count: Callable[[Stats], int] | None = None,
+) -> None:
+    """Wait until the agent's traffic meets `fault` (or `count` grows); restart a stalled
+    agent once."""
+    counter = count or (lambda stats: pushes_met(stats, fault))
+    before = counter(proxy.stats())
 
     def met() -> bool:
         agent.check_alive()
-        return pushes_met(proxy.stats(), fault) > before
+        return counter(proxy.stats()) > before
 
     try:
         wait_for(met, timeout=EXERCISE_TIMEOUT, interval=0.005)
@@ -341,6 +416,8 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
 
             for fault in schedule(rnd, rounds):
                 measured.phases += 1
+                if rnd.random() < 0.5:
+                    measured.catalogue_changes += change_catalogue(hub, rnd, measured.phases)
                 if fault == HUB_RESTART:
                     # The hub goes down (uvicorn's graceful stop) just after a push went
                     # through, and comes back on the same port and database; meanwhile the
@@ -356,6 +433,16 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
                     delay_ms=rnd.choice((100, 250, 400)),
                     keep_fraction=rnd.choice((0.0, 0.3, 0.9)),
                 )
+                if fault is Fault.DELAY and rnd.random() < 0.4:
+                    # The proxy holds a push it has read for longer than the agent takes to
+                    # die and come back: the dead agent's request reaches the hub about when
+                    # its successor sends the same events again.
+                    proxy.set(Fault.DELAY, delay_ms=1500)
+                    exercise(proxy, agent, fault, measured, lambda st: st.paths.count(PUSH))
+                    agent.kill()
+                    measured.stale_request_kills += 1
+                    agent.start()
+                    continue
                 if fault is Fault.DELAY and rnd.random() < 0.7:
                     # A push is at the hub (forwarded), its answer held back by the delay:
                     # kill the agent now, before it can mark anything sent.
@@ -390,7 +477,11 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
             # Drained, and the fresh agent is at work (it may find nothing left to push: the
             # one stopped above finishes the batch in flight) before it is asked to stop.
             wait_for(
-                lambda: outbox_status(db)["pending"] == 0 and proxy.stats().requests > seen,
+                lambda: (
+                    outbox_status(db)["pending"] == 0
+                    and proxy.stats().requests > seen
+                    and copies_match(hub, db)
+                ),
                 timeout=60,
                 interval=0.05,
             )
