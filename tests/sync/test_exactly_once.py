@@ -3,23 +3,30 @@
 The real hub (tests/sync/conftest.py `hub`, uvicorn on loopback) sits behind the fault proxy
 (tests/sync/faultproxy.py); the real agent (`storebox sync`, a subprocess) talks to the proxy
 because the shop's `hub_url` setting points there. Meanwhile the test sells through the real
-core in-process (storebox.simulate: sales, refunds, voids, cash outs, shift changes), flips the
-proxy through every fault, and SIGKILLs the agent at random moments and restarts it; on DELAY
-phases it kills the agent while a push is at the hub and its answer is still on the way back.
+core in-process (storebox.simulate: sales, refunds, voids, cash outs, shift changes) and the
+mall's catalogue changes on the hub. Phase by phase the proxy goes through every fault, each
+phase lasting until the agent's pushes have met it; the agent is SIGKILLed at random moments
+and restarted, also while a push is at the hub and its answer on the way back, and while the
+proxy still holds a push the dead agent sent (it reaches the hub about when the successor sends
+the same events again); the hub itself restarts.
 
 Then the proxy passes again, the agent drains the outbox, and the books must agree:
 
 * every local outbox event is `sent`, none pending, none dead (all of them are valid events);
-* the hub holds exactly the local outbox's event ids, each applied once, none rejected;
+* the hub holds exactly the local outbox's event ids (by kind too), each applied once, none
+  rejected;
 * the hub's sales and refunds are the shop's, id by id, to the fen; the hub's report
   (`storebox hub report --json`) agrees with the shop's own Z report (`storebox report z
   --json`) on the contract keys and tenders, day by day;
-* `storebox db check` is clean, no agent incarnation died of its own accord or logged a
-  traceback, and the proxy itself saw no internal error.
+* the shop's copies of the pull streams are what the hub serves, prices included;
+* `storebox db check` is clean; `storebox sync --status` and the hub's view of the device
+  show nothing pending or dead; no agent incarnation died of its own accord or logged a
+  traceback; the proxy saw no internal error; and the faults really met the pushes (a push was
+  cut after the hub committed it, so the drain had duplicates to answer).
 
 The schedule is seeded: the seed is printed (and shown with any failure); set
 STOREBOX_FAULT_SEED to replay one. STOREBOX_FAULT_ROUNDS (default 2) is how many times the
-schedule goes through every fault.
+schedule goes through every fault (a soak: a larger number).
 """
 
 from __future__ import annotations
