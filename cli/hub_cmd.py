@@ -8,6 +8,9 @@
     storebox hub report --store ID [--date D] [--json]
     storebox hub seed-catalog --items N [--json]
     storebox hub bench [--pg URL] [--json]
+    storebox hub acquirer-script --store ID [--append] STEPS [--json]
+    storebox hub settlement --store ID --date D [--json]
+    storebox hub qr-pay --store ID --reference R [--wallet W] [--json]
 
 `--db` takes a SQLite path or URL or a postgresql:// URL; by default the hub lives in
 <data dir>/hub.db (STOREBOX_HUB_DB overrides it). Heavy imports (FastAPI, SQLAlchemy, uvicorn)
@@ -102,7 +105,28 @@ def _hub_args(parser: argparse.ArgumentParser) -> None:
     bench.add_argument("--items", type=int, default=100_000, help="catalogue size (100,000)")
     bench.add_argument("--shops", type=int, default=50, help="concurrent shops pushing (50)")
     bench.add_argument("--events", type=int, default=20_000, help="events pushed in all (20,000)")
-    for sub in (create, code, devices, revoke, report, seed, bench):
+    script = actions.add_parser(
+        "acquirer-script",
+        help="the simulated acquirer's next micropay behaviours for a store",
+        description="Comma-separated steps, one per new micropay (then approve): approve, "
+        "decline[:insufficient_funds|code_expired|limit_exceeded], user_paying:N[:approve|decline], "
+        "timeout[:N][:approve|decline], duplicate. An empty STEPS clears the script.",
+    )
+    script.add_argument("--store", required=True, metavar="ID")
+    script.add_argument("--append", action="store_true", help="add after the steps waiting")
+    script.add_argument("steps", metavar="STEPS", nargs="?", default="")
+    settle = actions.add_parser(
+        "settlement", help="the acquirer's settlement file of a store for one day (China time)"
+    )
+    settle.add_argument("--store", required=True, metavar="ID")
+    settle.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    qr_pay = actions.add_parser(
+        "qr-pay", help="a customer pays a store's dynamic QR code (the wallet's callback)"
+    )
+    qr_pay.add_argument("--store", required=True, metavar="ID")
+    qr_pay.add_argument("--reference", required=True, metavar="R", help="the shop's reference")
+    qr_pay.add_argument("--wallet", choices=("wechat", "alipay", "unionpay"), default="alipay")
+    for sub in (create, code, devices, revoke, report, seed, bench, script, settle, qr_pay):
         _db_arg(sub, nested=True)
         _json_arg(sub)
         _common_nested(sub)
@@ -301,6 +325,53 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _acquirer_script(args: argparse.Namespace) -> int:
+    from sync.hub import acquirer
+
+    steps = _run(
+        args, lambda db: acquirer.set_script(db, args.store, args.steps, append=args.append)
+    )
+    emit(
+        args,
+        {"store_id": args.store, "steps": steps},
+        ", ".join(steps) if steps else "(no script: every micropay is approved)",
+    )
+    return 0
+
+
+def _settlement(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sync.hub import acquirer
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise InvalidInput(f"--date must be YYYY-MM-DD, not {args.date!r}") from None
+    doc = _run(args, lambda db: acquirer.settlement(db, args.store, day))
+    lines = [
+        f"{r.at.isoformat(timespec='seconds')}\t{r.type}\t{r.wallet or '-'}\t{r.status}\t"
+        f"{r.amount_fen}\t{r.fee_fen}\t{r.net_fen}\t{r.reference}\t{r.acquirer_reference}"
+        for r in doc.rows
+    ]
+    lines.append(
+        f"payments {doc.payments_count} = {doc.payments_fen} fen, refunds {doc.refunds_fen} fen, "
+        f"fees {doc.fees_fen} fen, net {doc.net_fen} fen"
+    )
+    emit(args, doc.model_dump(mode="json"), "\n".join(lines))
+    return 0
+
+
+def _qr_pay(args: argparse.Namespace) -> int:
+    from sync.hub import acquirer
+
+    answer = _run(
+        args, lambda db: acquirer.customer_pays(db, args.store, args.reference, args.wallet)
+    )
+    emit(args, answer.model_dump(mode="json"), f"{answer.reference}: {answer.status}")
+    return 0
+
+
 _ACTIONS: dict[str, Handler] = {
     "serve": _serve,
     "create-store": _create_store,
@@ -310,11 +381,14 @@ _ACTIONS: dict[str, Handler] = {
     "report": _report,
     "seed-catalog": _seed_catalog,
     "bench": _bench,
+    "acquirer-script": _acquirer_script,
+    "settlement": _settlement,
+    "qr-pay": _qr_pay,
 }
 
 COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
     "hub": (
-        "the cloud hub (serve, or: create-store, enrol-code, devices, revoke, report, seed-catalog, bench)",
+        "the cloud hub (serve, or: create-store, enrol-code, devices, revoke, report, seed-catalog, bench, acquirer-script, settlement, qr-pay)",
         _hub_args,
         _hub,
     ),

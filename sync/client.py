@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -28,6 +29,7 @@ from typing import Any, Final, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import NewConnectionError
 
 from storebox.errors import ShopError
 from sync import protocol
@@ -51,6 +53,8 @@ class HubError(ShopError):
     """Anything that went wrong talking to the hub; the message is fit for the owner."""
 
     code = "hub_error"
+    retry_after: float | None = None
+    """Seconds the hub asked us to wait (Retry-After), if it said."""
 
     def __init__(self, message: str, *, status: int | None = None, error: str = "") -> None:
         super().__init__(message)
@@ -73,6 +77,13 @@ class HubUnavailable(HubError):
     ) -> None:
         super().__init__(message, status=status, error=error)
         self.retry_after = retry_after
+
+
+class HubUnreachable(HubUnavailable):
+    """Transient, and the request certainly never left the shop: no connection could be opened
+    (refused, no route, DNS, connect timeout). A payment call failing this way moved no money."""
+
+    code = "hub_unreachable"
 
 
 class HubRefused(HubError):
@@ -233,6 +244,43 @@ class HubClient:
             raise
         return self._parse(answer, protocol.EventResult)
 
+    # --- the acquirer (wallet payments, issue 6) -------------------------------------------
+    # A 404 is HubRefused with status 404 (no such order in this store); a 409 carries the
+    # hub's code in `error` (too_early, user_paying, …) and its Retry-After in `retry_after`.
+
+    def micropay(self, request: protocol.MicropayRequest) -> protocol.OrderAnswer:
+        return self._order(self._call("POST", protocol.MICROPAY_PATH, request), request.reference)
+
+    def query_order(self, reference: str) -> protocol.OrderAnswer:
+        path = protocol.ORDER_PATH.format(reference=_path_ref(reference))
+        return self._order(self._call("GET", path), reference)
+
+    def reverse_order(self, reference: str) -> protocol.OrderAnswer:
+        path = protocol.REVERSE_PATH.format(reference=_path_ref(reference))
+        return self._order(self._call("POST", path), reference)
+
+    def refund_order(self, request: protocol.RefundRequest) -> protocol.OrderAnswer:
+        return self._order(self._call("POST", protocol.REFUND_PATH, request), request.reference)
+
+    def create_qr(self, request: protocol.QrCreateRequest) -> protocol.OrderAnswer:
+        return self._order(self._call("POST", protocol.QR_PATH, request), request.reference)
+
+    def close_qr(self, reference: str) -> protocol.OrderAnswer:
+        path = protocol.QR_CLOSE_PATH.format(reference=_path_ref(reference))
+        return self._order(self._call("POST", path), reference)
+
+    def settlement(self, day: str) -> protocol.SettlementFile:
+        path = protocol.SETTLEMENT_PATH.format(day=day)
+        return self._parse(self._call("GET", path), protocol.SettlementFile)
+
+    def _order(self, answer: Answer, reference: str) -> protocol.OrderAnswer:
+        order = self._parse(answer, protocol.OrderAnswer)
+        if order.reference != reference:
+            raise HubUnavailable(
+                f"asked about order {reference!r}, the hub answered about {order.reference!r}"
+            )
+        return order
+
     # --- the plumbing ---------------------------------------------------------------------
 
     def _call(
@@ -282,8 +330,14 @@ class HubClient:
                     headers=CaseInsensitiveDict(response.headers),
                     where=where,
                 )
+        except requests.ConnectTimeout as exc:
+            raise HubUnreachable(f"the hub cannot be reached ({where}): {exc}") from None
         except requests.Timeout as exc:
             raise HubUnavailable(f"the hub did not answer in time ({where}): {exc}") from None
+        except requests.ConnectionError as exc:
+            if _never_connected(exc):
+                raise HubUnreachable(f"the hub cannot be reached ({where}): {exc}") from None
+            raise HubUnavailable(f"no complete answer from the hub ({where}): {exc}") from None
         except requests.RequestException as exc:
             # connection refused or reset, DNS, a body cut short (ChunkedEncodingError), ...
             raise HubUnavailable(f"no complete answer from the hub ({where}): {exc}") from None
@@ -305,7 +359,9 @@ class HubClient:
             raise HubUnavailable(
                 message, status=status, error=error, retry_after=_retry_after(answer)
             )
-        raise HubRefused(message, status=status, error=error)
+        refused = HubRefused(message, status=status, error=error)
+        refused.retry_after = _retry_after(answer)
+        raise refused
 
     @staticmethod
     def _parse(answer: Answer, model: type[M]) -> M:
@@ -328,6 +384,30 @@ class HubClient:
             raise HubUnavailable(
                 f"the hub's answer to {where} does not match {model.__name__}: {_first_error(exc)}"
             ) from None
+
+
+def _path_ref(reference: str) -> str:
+    """A reference goes into a path: refuse one that could change the path before sending."""
+    if not re.fullmatch(protocol.REFERENCE_PATTERN, reference):
+        raise HubRefused(f"not a payment reference: {reference[:70]!r}")
+    return reference
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when a requests error says no connection was ever opened (urllib3's
+    NewConnectionError somewhere in its arguments or causes): nothing was sent."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or not isinstance(item, BaseException):
+            continue
+        seen.add(id(item))
+        if isinstance(item, NewConnectionError):
+            return True
+        todo.extend(item.args)
+        todo.extend((item.__cause__, item.__context__, getattr(item, "reason", None)))
+    return False
 
 
 def _first_error(exc: ValidationError) -> str:

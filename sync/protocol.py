@@ -248,3 +248,136 @@ class HealthReport(WireModel):
     app_version: Annotated[str, StringConstraints(max_length=40)] = ""
     devices: Annotated[list[DeviceHealth], Field(max_length=20)] = Field(default_factory=list)
     agent: AgentState
+
+
+# --- the hub's acquirer: wallet payments (issue 6) -----------------------------------------
+#
+# Every request that creates something (a micropay, a refund, a dynamic QR order) carries the
+# shop's idempotency key as `reference`: the same key again gets the first answer again, the same
+# key with other parameters is refused (422 "idempotency_conflict"). Query, reverse and close act
+# on an existing order by its reference and are idempotent by nature.
+
+MICROPAY_PATH: Final = "/v1/acquirer/micropay"
+ORDER_PATH: Final = "/v1/acquirer/orders/{reference}"
+"""GET: query any order of this store (a micropay, a refund or a dynamic QR order)."""
+REVERSE_PATH: Final = "/v1/acquirer/orders/{reference}/reverse"
+REFUND_PATH: Final = "/v1/acquirer/refunds"
+QR_PATH: Final = "/v1/acquirer/qr"
+QR_CLOSE_PATH: Final = "/v1/acquirer/orders/{reference}/close"
+SETTLEMENT_PATH: Final = "/v1/acquirer/settlement/{day}"
+
+REFERENCE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+PAYMENT_CODE_PATTERN: Final = r"^(1[0-5][0-9]{16}|(2[5-9]|30)[0-9]{14,22}|62[0-9]{17})$"
+"""A code `wallet_of` recognises: WeChat, Alipay or UnionPay (the schema says it exactly)."""
+MAX_PAYMENT_FEN: Final = 10_000_000
+"""100,000 yuan: far above any convenience-store sale, below any overflow."""
+
+Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
+PaymentCode = Annotated[str, StringConstraints(pattern=PAYMENT_CODE_PATTERN)]
+AmountFen = Annotated[int, Field(ge=1, le=MAX_PAYMENT_FEN)]
+
+WalletName = Literal["wechat", "alipay", "unionpay"]
+OrderKind = Literal["micropay", "refund", "qr"]
+OrderStatus = Literal[
+    "approved", "declined", "user_paying", "closed", "reversed", "refunded", "unknown"
+]
+"""approved: the money moved. declined: it did not and will not. user_paying: not final yet
+(the customer confirms on the phone; an unpaid dynamic QR). closed: an unpaid order ended
+(expired, closed). reversed: cancelled, any money given back. refunded: a payment refunded in
+full. unknown: the acquirer has no final answer yet (query again later)."""
+FINAL_STATUSES: Final = frozenset({"approved", "declined", "closed", "reversed", "refunded"})
+
+
+def wallet_of(code: str) -> WalletName | None:
+    """Which wallet issued a customer-presented code, from its length and prefix (a routing
+    hint only): WeChat 18 digits 10-15, Alipay 16-24 digits 25-30, UnionPay 19 digits 62."""
+    if not code.isdigit() or not code.isascii():
+        return None
+    prefix = int(code[:2]) if len(code) >= 2 else -1
+    if len(code) == 18 and 10 <= prefix <= 15:
+        return "wechat"
+    if 16 <= len(code) <= 24 and 25 <= prefix <= 30:
+        return "alipay"
+    if len(code) == 19 and prefix == 62:
+        return "unionpay"
+    return None
+
+
+class MicropayRequest(WireModel):
+    reference: Reference
+    """The shop's idempotency key for this payment (its payment attempt's reference)."""
+    auth_code: PaymentCode
+    """The customer's one-time payment code (付款码); the hub never stores it."""
+    amount_fen: AmountFen
+    description: Annotated[str, StringConstraints(max_length=128)] = ""
+    sale_reference: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class RefundRequest(WireModel):
+    reference: Reference
+    """The refund's own idempotency key."""
+    original_reference: Reference
+    amount_fen: AmountFen
+    reason: Annotated[str, StringConstraints(max_length=128)] = ""
+
+
+class QrCreateRequest(WireModel):
+    reference: Reference
+    amount_fen: AmountFen
+    description: Annotated[str, StringConstraints(max_length=128)] = ""
+    sale_reference: Annotated[str, StringConstraints(max_length=25)] = ""
+    """Goes into the code's additional data (62, bill number), at most 25 characters."""
+    expires_in_s: Annotated[int, Field(ge=30, le=3600)] = 300
+
+
+class OrderAnswer(WireModel):
+    """The acquirer's answer about one order, to every acquirer call."""
+
+    reference: str
+    kind: OrderKind
+    status: OrderStatus
+    amount_fen: int
+    refunded_fen: int = 0
+    wallet: WalletName | None = None
+    acquirer_reference: str
+    message: str = ""
+    """For the cashier, Chinese / English."""
+    created_at: AwareDatetime
+    final_at: AwareDatetime | None = None
+    original_reference: str | None = None
+    sale_reference: str = ""
+    qr_payload: str | None = None
+    expires_at: AwareDatetime | None = None
+
+
+class SettlementRow(WireModel):
+    """One transaction whose money moved on the day (China time): a payment or a refund.
+    Amounts are signed from the store's side: refunds negative. A reversed payment shows its
+    amount and a net of 0."""
+
+    type: Literal["payment", "refund"]
+    reference: str
+    acquirer_reference: str
+    original_reference: str | None = None
+    kind: OrderKind
+    wallet: WalletName | None = None
+    status: OrderStatus
+    amount_fen: int
+    refunded_fen: int
+    fee_fen: int
+    net_fen: int
+    at: AwareDatetime
+
+
+class SettlementFile(WireModel):
+    store_id: str
+    day: dt.date
+    rows: list[SettlementRow]
+    payments_count: int
+    payments_fen: int
+    """Payments that stand (approved, or later refunded: the refund is its own row); a reversed
+    payment counts 0."""
+    refunds_fen: int
+    """Refunds on the day, as a positive sum."""
+    fees_fen: int
+    net_fen: int

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync import protocol
-from sync.hub import admin, auth, defaults, health, ingest, migrate, streams
+from sync.hub import acquirer_api, admin, auth, defaults, health, ingest, migrate, streams
 from sync.hub.auth import Caller
 from sync.hub.clock import utcnow
 from sync.hub.db import Database
@@ -161,6 +161,9 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, exc: HubError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        retry_after = getattr(exc, "retry_after", None)  # e.g. the acquirer's too_early
+        if isinstance(retry_after, int):
+            headers = {**(headers or {}), "Retry-After": str(retry_after)}
         return _error(exc.status, exc.code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -291,6 +294,10 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
         with db.transaction() as session:
             health.record(session, who.store_id, who.device_id, body, now)
         return protocol.HealthAck(received_at=now)
+
+    # --- the simulated acquirer (wallet payments, issue 6) -------------------------------------
+
+    app.include_router(acquirer_api.router(db))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, bool]:

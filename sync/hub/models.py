@@ -241,3 +241,52 @@ class StreamHorizon(Base):
     txid: Mapped[int] = mapped_column(BigInteger)
     seq: Mapped[int] = mapped_column(BigInteger)
     generation: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class AcquirerOrder(Base):
+    """An order at the simulated acquirer: a micropay, a refund or a dynamic QR order.
+
+    (store_id, reference) is UNIQUE: the shop's idempotency key. `digest` is the hash of the
+    request that created it, so the same key with other parameters is refused; the payment code
+    itself is never stored. A micropay that is `user_paying` becomes `final_status` once the
+    hub's clock passes `paying_until` (the customer typed the password, or gave up).
+    """
+
+    __tablename__ = "acquirer_orders"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    device_id: Mapped[str] = mapped_column(String(ID))
+    reference: Mapped[str] = mapped_column(String(64))
+    acquirer_reference: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    final_status: Mapped[str | None] = mapped_column(String(12))
+    paying_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    wallet: Mapped[str | None] = mapped_column(String(10))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    refunded_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    fee_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    original_reference: Mapped[str | None] = mapped_column(String(64))
+    sale_reference: Mapped[str] = mapped_column(String(64), server_default="")
+    description: Mapped[str] = mapped_column(String(128), server_default="")
+    message: Mapped[str] = mapped_column(String(200), server_default="")
+    qr_payload: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    final_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "reference", name="uq_acquirer_orders_store_reference"),
+        Index("ix_acquirer_orders_store_created", "store_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class AcquirerScript(Base):
+    """The next scripted behaviours of a store's micropays (comma-separated, consumed one per
+    new micropay; empty = approve). Set by `storebox hub acquirer-script`."""
+
+    __tablename__ = "acquirer_scripts"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    steps: Mapped[str] = mapped_column(Text)

@@ -31,10 +31,33 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 
 
+ACQUIRER_CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            # The acquirer's answers depend on its orders too: a key used before with other
+            # parameters or a refund above what is left (422), too early to reverse or an order
+            # in the wrong state (409). Still never a 500, always an ErrorBody.
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "410", "422"],
+            },
+        }
+    }
+)
+
+
 def test_the_hub_answers_every_request_as_documented(hub: RunningHub) -> None:
     schema = schemathesis.openapi.from_url(hub.base_url + "/openapi.json", config=CONFIG)
+    acquirer = schemathesis.openapi.from_url(hub.base_url + "/openapi.json", config=ACQUIRER_CONFIG)
     token = hub.enrol().token
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if not result.ok().path.startswith("/v1/acquirer/")
+    ] + [
+        result.ok()
+        for result in acquirer.get_all_operations()
+        if result.ok().path.startswith("/v1/acquirer/")
+    ]
     assert {op.path for op in operations} >= {
         protocol.ENROL_PATH,
         protocol.ME_PATH,

@@ -1,0 +1,98 @@
+"""The acquirer's HTTP routes (`sync.hub.acquirer` does the work). Every route acts for the
+calling device's store only: an order of another store is "not found"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sync import protocol
+from sync.hub import acquirer, auth
+from sync.hub.auth import Caller
+from sync.hub.db import Database
+from sync.hub.errors import HubError
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": protocol.ErrorBody, "description": text}
+    for code, text in (
+        (400, "a body that is not JSON"),
+        (401, "no valid device token"),
+        (404, "no such order in this store"),
+        (409, "not now: too early to reverse, the customer is still paying, already paid…"),
+        (422, "bad input, or the key was used with other parameters (idempotency_conflict)"),
+        (503, "the hub's database is unavailable; retry with backoff"),
+    )
+}
+
+RefParam = Annotated[str, Path(pattern=protocol.REFERENCE_PATTERN, max_length=64)]
+
+_bearer = HTTPBearer(auto_error=False, description="the device token from enrolment")
+
+
+def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    """The calling device, as the app's other routes know it (401 without a valid token)."""
+    db: Database = request.app.state.db
+    return auth.authenticate(db, request.headers.get("authorization"))
+
+
+Device = Annotated[Caller, Depends(_caller)]
+
+
+def router(db: Database) -> APIRouter:
+    api = APIRouter(tags=["acquirer"], responses=_ERRORS)
+
+    def who(device: Caller) -> acquirer.Caller:
+        return acquirer.Caller(store_id=device.store_id, device_id=device.device_id)
+
+    @api.post(protocol.MICROPAY_PATH, response_model=protocol.OrderAnswer)
+    def micropay(body: protocol.MicropayRequest, device: Device) -> protocol.OrderAnswer:
+        done = acquirer.micropay(db, who(device), body)
+        if done.delay_s > 0:
+            time.sleep(done.delay_s)  # the scripted timeout: decided and committed, answered late
+        return done.answer
+
+    @api.get(protocol.ORDER_PATH, response_model=protocol.OrderAnswer)
+    def query(reference: RefParam, device: Device) -> protocol.OrderAnswer:
+        return acquirer.query(db, who(device), reference)
+
+    @api.post(protocol.REVERSE_PATH, response_model=protocol.OrderAnswer)
+    def reverse(reference: RefParam, device: Device) -> protocol.OrderAnswer:
+        return acquirer.reverse(db, who(device), reference)
+
+    @api.post(protocol.REFUND_PATH, response_model=protocol.OrderAnswer)
+    def refund(body: protocol.RefundRequest, device: Device) -> protocol.OrderAnswer:
+        return acquirer.refund(db, who(device), body)
+
+    @api.post(protocol.QR_PATH, response_model=protocol.OrderAnswer)
+    def create_qr(body: protocol.QrCreateRequest, device: Device) -> protocol.OrderAnswer:
+        return acquirer.create_qr(db, who(device), body)
+
+    @api.post(protocol.QR_CLOSE_PATH, response_model=protocol.OrderAnswer)
+    def close_qr(reference: RefParam, device: Device) -> protocol.OrderAnswer:
+        return acquirer.close_qr(db, who(device), reference)
+
+    @api.get(protocol.SETTLEMENT_PATH, response_model=protocol.SettlementFile)
+    def settlement(
+        day: Annotated[
+            str,
+            Path(
+                pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                description="a day in China time, YYYY-MM-DD",
+            ),
+        ],
+        device: Device,
+    ) -> protocol.SettlementFile:
+        try:  # strict: pydantic's lax date would take "0" as 1970-01-01
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise HubError(f"not a date: {day!r}", code="invalid_request", status=422) from None
+        return acquirer.settlement(db, device.store_id, date)
+
+    return api
