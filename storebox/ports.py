@@ -112,3 +112,37 @@ class ReceiptPrinter(Protocol):
         ...
 
     def open_drawer(self) -> None: ...
+
+
+class QrState(enum.StrEnum):
+    WAITING = "waiting"  # shown, not paid yet
+    PAID = "paid"
+    CLOSED = "closed"  # expired or cancelled, unpaid
+    UNKNOWN = "unknown"  # no answer: ask again; never take it as paid or unpaid
+
+
+@dataclass(frozen=True)
+class QrOrder:
+    """A shop-presented dynamic payment code for one sale (EMVCo merchant-presented payload)."""
+
+    reference: str
+    state: QrState
+    amount_fen: int
+    payload: str = ""
+    expires_at: dt.datetime | None = None
+    message: str = ""
+    wallet: str = ""
+    acquirer_reference: str = ""
+
+
+@runtime_checkable
+class DynamicQr(Protocol):
+    """Shop-presented codes through the hub's acquirer. `create` needs the network (offline it
+    raises `ShopError` before anything is sent); `status` and `close` answer UNKNOWN rather than
+    raise when the hub cannot be asked. A code that may have been paid is refunded, not closed."""
+
+    def create(self, amount_fen: int, reference: str, sale_reference: str = "") -> QrOrder: ...
+
+    def status(self, reference: str) -> QrOrder: ...
+
+    def close(self, reference: str) -> QrOrder: ...
