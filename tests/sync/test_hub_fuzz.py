@@ -70,7 +70,7 @@ def test_the_hub_answers_every_request_as_documented(hub: RunningHub) -> None:
 
         @given(case=operation.as_strategy(mode))
         @settings(
-            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def fuzz(case: Any) -> None:
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, timeout=10)
