@@ -4,6 +4,10 @@ The contract keys (DESIGN.md, "The command line") are the same as the shop's Z r
 shop and its hub can be compared by any tool: sales_count, sales_total_fen, refunds_count,
 refunds_total_fen, bill_payments_count, bill_payments_total_fen. Without a date the report covers
 all time; with one, that business day.
+
+The money figures follow the shop's business day (the `business_day` each receipt carries); the
+event counts (`events_received`, `events_by_kind`) and the devices' health are always all time,
+because an event has no business day of its own.
 """
 
 from __future__ import annotations
