@@ -35,6 +35,7 @@ import json
 import os
 import random
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from storebox import config, demo, demo_catalog, simulate
@@ -350,9 +352,13 @@ HUB_RESTART: Final = "hub_restart"
 Phase = Fault | Literal["hub_restart"]
 
 
-def schedule(rnd: random.Random, rounds: int) -> list[Phase]:
-    """Every fault and a hub restart, `rounds` times, in a random order, a PASS between some."""
-    faults: list[Phase] = [*(f for f in Fault if f is not Fault.PASS), HUB_RESTART] * rounds
+def schedule(rnd: random.Random, rounds: int, hub_restarts: int) -> list[Phase]:
+    """Every fault `rounds` times and `hub_restarts` hub restarts, in a random order, a PASS
+    between some."""
+    faults: list[Phase] = []
+    for _ in range(rounds):
+        faults.extend(f for f in Fault if f is not Fault.PASS)
+    faults.extend(HUB_RESTART for _ in range(hub_restarts))
     rnd.shuffle(faults)
     out: list[Phase] = []
     for fault in faults:
@@ -389,7 +395,27 @@ def exercise(
         wait_for(met, timeout=3 * EXERCISE_TIMEOUT, interval=0.005)
 
 
-def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
+def restart_gracefully(hub: RunningHub) -> Callable[[], None]:
+    def restart() -> None:
+        hub.stop()  # uvicorn's graceful stop: the request in flight is finished first
+        hub.start()
+
+    return restart
+
+
+def run_harness(
+    hub: RunningHub,
+    tmp_path: Path,
+    *,
+    rounds: int,
+    hub_restarts: int | None = None,
+    restart_hub: Callable[[], None] | None = None,
+) -> Measured:
+    """`hub` serves on `hub.port` and gives the operator's helpers; `restart_hub` takes it down
+    and up again (default: the fixture's graceful stop and start), `hub_restarts` times
+    (default: `rounds`), each just after the proxy forwarded a push to it."""
+    hub_restarts = rounds if hub_restarts is None else hub_restarts
+    restart_hub = restart_hub or restart_gracefully(hub)
     seed = int(os.environ.get("STOREBOX_FAULT_SEED") or random.SystemRandom().randrange(10**9))
     print(f"\nexactly-once fault harness: STOREBOX_FAULT_SEED={seed}")
     rnd = random.Random(seed)
@@ -426,18 +452,17 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
 
             delays = 0
             faults_started = time.monotonic()
-            for fault in schedule(rnd, rounds):
+            for fault in schedule(rnd, rounds, hub_restarts):
                 measured.phases += 1
                 if rnd.random() < 0.5:
                     measured.catalogue_changes += change_catalogue(hub, rnd, measured.phases)
                 if fault == HUB_RESTART:
-                    # The hub goes down (uvicorn's graceful stop) just after a push went
-                    # through, and comes back on the same port and database; meanwhile the
-                    # proxy answers 502 like a load balancer whose backend is gone.
+                    # The hub goes down the moment a push reached it (in the middle of the
+                    # batch, if it is killed) and comes back on the same port and database;
+                    # meanwhile the proxy answers 502 like a load balancer whose backend is gone.
                     proxy.set(Fault.PASS)
-                    exercise(proxy, agent, Fault.PASS, measured)
-                    hub.stop()
-                    hub.start()
+                    exercise(proxy, agent, Fault.DELAY, measured)  # DELAY counts forwarded pushes
+                    restart_hub()
                     measured.hub_restarts += 1
                     continue
                 proxy.set(
@@ -589,16 +614,17 @@ def run_harness(hub: RunningHub, tmp_path: Path, *, rounds: int) -> Measured:
     assert (agent_state["pending_events"], agent_state["dead_letters"]) == (0, 0), device
 
     # --- the faults really happened ----------------------------------------------------------
-    for fault in Fault:
-        if fault not in (Fault.PASS, Fault.DELAY, Fault.REFUSE):
-            assert stats.hits[fault.value, PUSH] > 0, f"no push met {fault.value}"
-    assert stats.hits["refuse", "connect"] + stats.hits["refuse", PUSH] > 0
-    assert stats.lost_answers[PUSH] > 0, "no push was cut after the hub committed it"
-    assert agent.kills >= rounds * 3
-    assert measured.hub_restarts == rounds
-    assert measured.in_flight_kills >= 1
-    assert measured.stale_request_kills >= (1 if rounds >= 2 else 0)
-    assert measured.sales > 0 and measured.refunds >= 0
+    assert measured.hub_restarts == hub_restarts
+    assert measured.sales > 0
+    if rounds >= 1:
+        for fault in Fault:
+            if fault not in (Fault.PASS, Fault.DELAY, Fault.REFUSE):
+                assert stats.hits[fault.value, PUSH] > 0, f"no push met {fault.value}"
+        assert stats.hits["refuse", "connect"] + stats.hits["refuse", PUSH] > 0
+        assert stats.lost_answers[PUSH] > 0, "no push was cut after the hub committed it"
+        assert agent.kills >= rounds * 3
+        assert measured.in_flight_kills >= 1
+        assert measured.stale_request_kills >= (1 if rounds >= 2 else 0)
 
     measured.seconds = time.monotonic() - started
     print(measured.line())
@@ -625,6 +651,91 @@ def test_exactly_once_on_a_postgresql_hub(
 ) -> None:
     """The push path on PostgreSQL: the same harness, one round through the faults."""
     run_harness(hub_factory(pg_url), tmp_path, rounds=1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class HubProcess:
+    """`storebox hub` as a real process on a loopback port, SIGKILLed and started again."""
+
+    def __init__(self, db_url: str, log_path: Path) -> None:
+        self.db_url = db_url
+        self.port = free_port()
+        self.log_path = log_path
+        self.log: IO[bytes] = log_path.open("ab")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.kills = 0
+
+    def start(self) -> None:
+        assert self.proc is None
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "hub",
+                "--db",
+                self.db_url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--catalog-items",
+                "100",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            env=clean_env(),
+        )
+        wait_for(self.answers, timeout=60, interval=0.05)
+
+    def answers(self) -> bool:
+        assert self.proc is not None
+        assert self.proc.poll() is None, self.log_path.read_text(errors="replace")[-3000:]
+        try:
+            with requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as answer:
+                return answer.status_code == 200
+        except requests.RequestException:
+            return False
+
+    def kill_and_restart(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.proc = None
+        self.kills += 1
+        self.start()
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            self.proc = None
+        self.log.close()
+
+
+def test_exactly_once_when_the_hub_process_is_killed_mid_batch(tmp_path: Path) -> None:
+    """The hub as `storebox hub` (its own process, SQLite), SIGKILLed the moment a push reaches
+    it, four times, while the shop sells (the proxy's faults and the agent's kills are the other
+    tests' business: this one stays short)."""
+    server = HubProcess(str(tmp_path / "hub.db"), tmp_path / "hub.log")
+    server.start()
+    operator = RunningHub(server.db_url)  # the operator's hand on its database, not serving
+    operator.port = server.port
+    try:
+        run_harness(
+            operator, tmp_path, rounds=0, hub_restarts=4, restart_hub=server.kill_and_restart
+        )
+    finally:
+        server.close()
+        operator.close()
+    assert server.kills == 4
+    log = server.log_path.read_text(errors="replace")
+    assert "Traceback" not in log, log[-4000:]
 
 
 @pytest.fixture(autouse=True)
