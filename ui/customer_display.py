@@ -8,6 +8,9 @@ Four states, one method each, called by the cashier window as the sale goes on:
   screen's `LineView`, the core's `CartLine`, or `CustomerLine`);
 * `show_qr(text, amount_fen, caption)` — a QR code for the customer to scan (a merchant QR,
   a bill-payment link), the amount and a caption; drawn with the ``qrcode`` package;
+* `show_payment(amount_fen, caption, prompt)` — a card or wallet payment under way: the amount,
+  what to do (the terminal's own prompt: 请插卡, 请输入密码 …) in very large type; `set_prompt`
+  follows the terminal as it changes its mind;
 * `thank_you(change_fen)` — 谢谢惠顾 / Thank you, and the change when there is any.
 
 Texts are `tr()` English source strings, translated to Chinese by the shop's .ts file; the
@@ -41,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from storebox.money import format_fen
 
-IDLE, CART, QR, THANKS = "idle", "cart", "qr", "thanks"
+IDLE, CART, QR, PAY, THANKS = "idle", "cart", "qr", "pay", "thanks"
 #: a QR code's side on screen, in pixels (phones read it easily from ~40 cm)
 QR_SIZE = 360
 
@@ -107,6 +110,7 @@ class CustomerDisplay(QWidget):
             "QLabel { color: #1f2933; }"
             "QLabel#total { color: #c62828; }"
             "QLabel#thanks { color: #2e7d32; }"
+            "QLabel#customerPrompt { color: #0d47a1; }"
         )
         self.state = IDLE
         self._lines: tuple[DisplayLine, ...] = ()
@@ -115,6 +119,7 @@ class CustomerDisplay(QWidget):
         self._qr_amount_fen = 0
         self._qr_caption = ""
         self._change_fen = 0
+        self._pay_amount_fen = 0
 
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
@@ -187,6 +192,29 @@ class CustomerDisplay(QWidget):
         qr_box.addWidget(self.qr_amount)
         qr_box.addWidget(self.qr_hint)
 
+        # a card or wallet payment under way
+        self.pay_page = QWidget(self)
+        self.pay_caption = QLabel(self.pay_page)
+        self.pay_caption.setFont(_font(32, bold=True))
+        self.pay_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pay_caption.setWordWrap(True)
+        self.pay_amount = QLabel(self.pay_page)
+        self.pay_amount.setObjectName("total")
+        self.pay_amount.setFont(_font(96, bold=True))
+        self.pay_amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pay_prompt = QLabel(self.pay_page)
+        self.pay_prompt.setObjectName("customerPrompt")
+        self.pay_prompt.setFont(_font(56, bold=True))
+        self.pay_prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pay_prompt.setWordWrap(True)
+        pay = QVBoxLayout(self.pay_page)
+        pay.addStretch(1)
+        pay.addWidget(self.pay_caption)
+        pay.addWidget(self.pay_amount)
+        pay.addSpacing(24)
+        pay.addWidget(self.pay_prompt)
+        pay.addStretch(2)
+
         # thanks
         self.thanks_page = QWidget(self)
         self.thanks = QLabel(self.thanks_page)
@@ -206,6 +234,7 @@ class CustomerDisplay(QWidget):
             IDLE: self.idle_page,
             CART: self.cart_page,
             QR: self.qr_page,
+            PAY: self.pay_page,
             THANKS: self.thanks_page,
         }
         for page in self._pages.values():
@@ -244,6 +273,18 @@ class CustomerDisplay(QWidget):
         self.qr_caption.setText(caption)
         self.qr_amount.setText(format_fen(amount_fen))
         self._go(QR)
+
+    def show_payment(self, amount_fen: int, caption: str, prompt: str = "") -> None:
+        """A card or wallet payment of `amount_fen` under way; `prompt` says what to do now."""
+        self._pay_amount_fen = amount_fen
+        self.pay_caption.setText(caption)
+        self.pay_amount.setText(format_fen(amount_fen))
+        self.pay_prompt.setText(prompt)
+        self._go(PAY)
+
+    def set_prompt(self, prompt: str) -> None:
+        """The terminal's newest prompt (请输入密码 …), while a payment is shown."""
+        self.pay_prompt.setText(prompt)
 
     def thank_you(self, change_fen: int = 0) -> None:
         self._change_fen = change_fen

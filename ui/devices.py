@@ -12,7 +12,9 @@ window asked for come back on the UI thread through `call(...)`'s callback.
   (printing queues a job in the local database) and a `PrintWorker` prints the queue on the
   printer's daemon thread, asking the printer's status while idle.
 - **Terminal** (`terminal_url`): a `CheckedTerminal` (the ZVT client), registered and asked a
-  status enquiry when opened and every `terminal_check_s` seconds. Card tender arrives later.
+  status enquiry when opened and every `terminal_check_s` seconds. Card payments run on the
+  terminal's thread too (`ui.cashier.payment`), so nothing else talks to it meanwhile.
+- **Wallet** (`wallet`): the `WalletPayments` port the composition root gives (the hub's).
 - **Scanner** (`scanner_url`): a `SerialScanner`; each code read is emitted as `scanned` (on
   the scanner's thread; connect it queued), the same path a keyboard-wedge scan takes.
 - **Pole display** (`pole_display_url`): a `PoleDisplay`, cleared when opened.
@@ -45,7 +47,7 @@ from drivers.terminal.health import CheckedTerminal
 from drivers.terminal.health import Health as TerminalHealth
 from storebox import printing
 from storebox.config import Settings
-from storebox.ports import ReceiptPrinter
+from storebox.ports import ReceiptPrinter, WalletPayments
 from storebox.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,12 @@ log = logging.getLogger(__name__)
 STATUS_EVERY_S = 5.0
 # how often the terminal is asked whether it is there (seconds)
 TERMINAL_CHECK_S = 30.0
+# the ZVT client's waits (seconds): an ACK, the first answer, each message until completion
+TERMINAL_TIMEOUTS: dict[str, float] = {
+    "ack_timeout": 2.0,
+    "answer_timeout": 5.0,
+    "completion_timeout": 30.0,
+}
 
 
 class Kind(enum.StrEnum):
@@ -158,6 +166,9 @@ class Devices(QObject):
         self._threads: list[threading.Thread] = []
         # the others
         self.terminal: CheckedTerminal | None = None
+        # wallet payments (付款码) through the hub's acquirer: given by the composition root
+        # (ui.cashier.run) when the shop has a hub; None = the wallet tender is not offered
+        self.wallet: WalletPayments | None = None
         self.scanner: SerialScanner | None = None
         self.pole: PoleDisplay | None = None
         self.last_code = ""
@@ -388,8 +399,13 @@ class Devices(QObject):
             old.close()
         if url:
             lang = "en" if self.settings.language == "en" else "zh"
+            waits = TERMINAL_TIMEOUTS
             self.terminal = CheckedTerminal(
-                url, ack_timeout=2.0, answer_timeout=5.0, completion_timeout=30.0, lang=lang
+                url,
+                ack_timeout=waits["ack_timeout"],
+                answer_timeout=waits["answer_timeout"],
+                completion_timeout=waits["completion_timeout"],
+                lang=lang,
             )
             self._check_terminal_now()
 

@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from storebox import demo, demo_catalog, users
 from storebox.shop import Shop
@@ -71,10 +72,84 @@ def _render(shop: Shop, out: Path, language: str, printer: str, terminal: str) -
                     window.pages[key].on_scan(product.barcode)
                     settle(app)
                 written.append(_grab(window, out / f"{n:02d}-{key}-cart.png", app))
+                written += _payment_states(window, out, f"{n:02d}-{key}", app)
     finally:
         window.close()
         reset_tasks()
     return written
+
+
+def _payment_states(window: CashierWindow, out: Path, stem: str, app: QApplication) -> list[Path]:
+    """The payment dialog in each state and the customer's screen beside it (the states are
+    set through the dialog's and the display's own methods, with the words the till uses)."""
+    from storebox.money import format_fen
+    from storebox.sales import CARD
+    from sync.emvco import merchant_presented
+    from ui.cashier.sell_page import SellPage
+    from ui.customer_display import CustomerDisplay
+
+    sell = window.pages["sell"]
+    assert isinstance(sell, SellPage)
+    dialog = sell.ask_pay()
+    if dialog is None:
+        return []
+    written: list[Path] = []
+    total = dialog.total_fen
+    zh = window.language.current == "zh_CN"
+    display = CustomerDisplay(shop_name=window.shop.settings.store_name)
+    display.resize(1024, 768)
+    try:
+        dialog.field.set_fen(1_000 if total > 1_000 else 0)
+        written.append(_grab_widget(dialog, out / f"{stem}-pay-1-tender.png", app))
+        words = sell.tender_words(CARD, total)
+        prompt = "请输入密码" if zh else "Enter PIN"
+        dialog.show_working(_tr("Pay by card"), total, prompt, can_abort=True)
+        written.append(_grab_widget(dialog, out / f"{stem}-pay-2-card.png", app))
+        display.show_payment(total, _tr("Pay by card"), prompt)
+        written.append(_grab_widget(display, out / f"{stem}-pay-2-customer.png", app))
+        dialog.show_unknown(
+            f"刷卡 / card {format_fen(total)} 结果未知且撤销未成功，请勿交付商品 / the outcome of "
+            f"the card payment of {format_fen(total)} is unknown and reversing it failed: do not "
+            "hand over the goods; it will be reversed before the next payment (ref 7f3a9c01)."
+        )
+        written.append(_grab_widget(dialog, out / f"{stem}-pay-3-unknown.png", app))
+        dialog.show_resolution(
+            _tr("Not charged: the customer paid nothing"),
+            _tr("%1 (ref %2): reversed — the customer is not charged.")
+            .replace("%1", words)
+            .replace("%2", "7f3a9c01"),
+            still_unknown=False,
+        )
+        written.append(_grab_widget(dialog, out / f"{stem}-pay-4-resolved.png", app))
+        payload = merchant_presented(
+            guid="com.storebox.demo",
+            merchant_id="898310154990001",
+            amount_fen=total,
+            merchant_name="XINGFULI STORE",
+            merchant_city="BEIJING",
+            reference="0426-01-0042",
+            name_zh="幸福里便利店",
+            city_zh="北京",
+        )
+        display.show_qr(payload, total, _tr("Pay by wallet"))
+        written.append(_grab_widget(display, out / f"{stem}-pay-5-customer-qr.png", app))
+    finally:
+        dialog.done(0)
+        display.close()
+        display.deleteLater()
+        settle(app)
+    return written
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SellPage", text)
+
+
+def _grab_widget(widget: QWidget, path: Path, app: QApplication) -> Path:
+    widget.show()
+    app.processEvents()
+    widget.grab().save(str(path))
+    return path
 
 
 def _terminal_ready(devices: Devices) -> Callable[[], bool]:

@@ -43,78 +43,83 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="218"/>
+        <location filename="../../ui/cashier/window.py" line="234"/>
         <source>Only the owner can open this screen.</source>
         <extracomment>the customer&apos;s screen, when the shop has one (settings: customer_display)</extracomment>
         <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="227"/>
+        <location filename="../../ui/cashier/window.py" line="243"/>
         <source>Sign in before scanning.</source>
         <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="290"/>
+        <location filename="../../ui/cashier/window.py" line="336"/>
+        <source>Could not start the sync agent: %1</source>
+        <translation>无法启动同步程序：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/window.py" line="343"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="291"/>
+        <location filename="../../ui/cashier/window.py" line="344"/>
         <source>Signed in: %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="294"/>
+        <location filename="../../ui/cashier/window.py" line="347"/>
         <source>No open shift</source>
         <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="303"/>
+        <location filename="../../ui/cashier/window.py" line="356"/>
         <source>Shift: %1 since %2</source>
         <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="306"/>
-        <source>Sync: no hub configured</source>
-        <translation>同步：未连接云端</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/window.py" line="308"/>
+        <location filename="../../ui/cashier/window.py" line="366"/>
         <source>Waiting to sync: %1</source>
         <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="310"/>
+        <location filename="../../ui/cashier/window.py" line="369"/>
+        <source>Refused by the hub: %1</source>
+        <translation>被云端拒收：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/window.py" line="371"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="315"/>
+        <location filename="../../ui/cashier/window.py" line="376"/>
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
         <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="319"/>
+        <location filename="../../ui/cashier/window.py" line="380"/>
         <source>storebox — till</source>
         <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="320"/>
+        <location filename="../../ui/cashier/window.py" line="381"/>
         <source>Lock (F12)</source>
         <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="322"/>
+        <location filename="../../ui/cashier/window.py" line="383"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="324"/>
+        <location filename="../../ui/cashier/window.py" line="385"/>
         <source>owner</source>
         <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="324"/>
+        <location filename="../../ui/cashier/window.py" line="385"/>
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
@@ -122,55 +127,55 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../ui/customer_display.py" line="277"/>
+        <location filename="../../ui/customer_display.py" line="318"/>
         <source>Customer display</source>
         <extracomment>a QR code&apos;s side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="278"/>
+        <location filename="../../ui/customer_display.py" line="319"/>
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279"/>
+        <location filename="../../ui/customer_display.py" line="320"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279"/>
+        <location filename="../../ui/customer_display.py" line="320"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="279"/>
+        <location filename="../../ui/customer_display.py" line="320"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="280"/>
+        <location filename="../../ui/customer_display.py" line="321"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/customer_display.py" line="282"/>
+        <location filename="../../ui/customer_display.py" line="323"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="283"/>
+        <location filename="../../ui/customer_display.py" line="324"/>
         <source>Scan the code with your phone to pay</source>
         <translation>请用手机扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="284"/>
+        <location filename="../../ui/customer_display.py" line="325"/>
         <source>Thank you</source>
         <translation>谢谢惠顾</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="286"/>
+        <location filename="../../ui/customer_display.py" line="327"/>
         <source>Your change: %1</source>
         <translation>找零：%1</translation>
     </message>
@@ -178,89 +183,90 @@
 <context>
     <name>Devices</name>
     <message>
-        <location filename="../../ui/devices.py" line="261"/>
+        <location filename="../../ui/devices.py" line="329"/>
         <source>Printer: cannot open (%1)</source>
         <translation>打印机：无法打开（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="279"/>
+        <location filename="../../ui/devices.py" line="347"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="282"/>
+        <location filename="../../ui/devices.py" line="350"/>
         <source>not available</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="285"/>
+        <location filename="../../ui/devices.py" line="353"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="289"/>
+        <location filename="../../ui/devices.py" line="357"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="122"/>
-        <location filename="../../ui/devices.py" line="280"/>
+        <location filename="../../ui/devices.py" line="141"/>
+        <location filename="../../ui/devices.py" line="348"/>
         <source>ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="113"/>
+        <location filename="../../ui/devices.py" line="132"/>
         <source>Printer</source>
+        <extracomment>the printer&apos;s state in the health report&apos;s (untranslated) words</extracomment>
         <translation>打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="114"/>
+        <location filename="../../ui/devices.py" line="133"/>
         <source>Card terminal</source>
         <translation>刷卡终端</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="115"/>
+        <location filename="../../ui/devices.py" line="134"/>
         <source>Scanner</source>
         <translation>扫码枪</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="116"/>
+        <location filename="../../ui/devices.py" line="135"/>
         <source>Pole display</source>
         <translation>客显屏</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="123"/>
+        <location filename="../../ui/devices.py" line="142"/>
         <source>paper nearly out</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="124"/>
+        <location filename="../../ui/devices.py" line="143"/>
         <source>out of paper</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="125"/>
+        <location filename="../../ui/devices.py" line="144"/>
         <source>cover open</source>
         <translation>机盖未关</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="126"/>
+        <location filename="../../ui/devices.py" line="145"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="127"/>
-        <location filename="../../ui/devices.py" line="281"/>
+        <location filename="../../ui/devices.py" line="146"/>
+        <location filename="../../ui/devices.py" line="349"/>
         <source>status unknown</source>
         <translation>状态未知</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="266"/>
+        <location filename="../../ui/devices.py" line="334"/>
         <source>Printer: %1</source>
         <translation>打印机：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/devices.py" line="270"/>
+        <location filename="../../ui/devices.py" line="338"/>
         <source>%1 waiting to print</source>
         <translation>%1 张待打印</translation>
     </message>
@@ -268,83 +274,83 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="173"/>
+        <location filename="../../ui/cashier/devices_page.py" line="174"/>
         <location filename="../../ui/cashier/devices_page.py" line="461"/>
         <source>Devices</source>
         <extracomment>the customer&apos;s screen: not a URL but a mode (settings: customer_display)</extracomment>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="218"/>
-        <location filename="../../ui/cashier/devices_page.py" line="260"/>
+        <location filename="../../ui/cashier/devices_page.py" line="219"/>
+        <location filename="../../ui/cashier/devices_page.py" line="261"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="219"/>
+        <location filename="../../ui/cashier/devices_page.py" line="220"/>
         <source>On: a second window for the customer</source>
         <translation>开启：给顾客看的第二个窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="260"/>
+        <location filename="../../ui/cashier/devices_page.py" line="261"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="265"/>
-        <location filename="../../ui/cashier/devices_page.py" line="269"/>
+        <location filename="../../ui/cashier/devices_page.py" line="266"/>
+        <location filename="../../ui/cashier/devices_page.py" line="270"/>
         <source>Not set up</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="270"/>
+        <location filename="../../ui/cashier/devices_page.py" line="271"/>
         <source>Connecting…</source>
         <translation>连接中…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="271"/>
-        <location filename="../../ui/cashier/devices_page.py" line="279"/>
+        <location filename="../../ui/cashier/devices_page.py" line="272"/>
+        <location filename="../../ui/cashier/devices_page.py" line="280"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="272"/>
-        <location filename="../../ui/cashier/devices_page.py" line="284"/>
+        <location filename="../../ui/cashier/devices_page.py" line="273"/>
+        <location filename="../../ui/cashier/devices_page.py" line="285"/>
         <source>Connected; it does not report its state</source>
         <translation>已连接；设备不报告状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="273"/>
+        <location filename="../../ui/cashier/devices_page.py" line="274"/>
         <source>Not available</source>
         <translation>不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="280"/>
+        <location filename="../../ui/cashier/devices_page.py" line="281"/>
         <source>Ready; paper nearly out</source>
         <translation>就绪；纸快用完</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="281"/>
+        <location filename="../../ui/cashier/devices_page.py" line="282"/>
         <source>Out of paper</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="282"/>
+        <location filename="../../ui/cashier/devices_page.py" line="283"/>
         <source>Cover open</source>
         <translation>机盖打开</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="283"/>
+        <location filename="../../ui/cashier/devices_page.py" line="284"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="295"/>
+        <location filename="../../ui/cashier/devices_page.py" line="293"/>
         <source>Last code read: %1</source>
         <translation>最近读到的码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="297"/>
+        <location filename="../../ui/cashier/devices_page.py" line="295"/>
         <source>Scan a code: it shows here.</source>
         <translation>扫一个码，会显示在这里。</translation>
     </message>
@@ -375,12 +381,12 @@
         <translation>%1：已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="391"/>
+        <location filename="../../ui/cashier/devices_page.py" line="394"/>
         <source>Not set up: choose an address and save it first.</source>
         <translation>未设置：请先选择地址并保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/devices_page.py" line="394"/>
+        <location filename="../../ui/cashier/devices_page.py" line="391"/>
         <source>Save the new address first, then test it.</source>
         <translation>请先保存新地址，再测试。</translation>
     </message>
@@ -657,122 +663,197 @@
 <context>
     <name>PayCashDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="144"/>
-        <source>Pay cash</source>
-        <extracomment>the notes a customer hands over most</extracomment>
-        <translation>现金收款</translation>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="235"/>
+        <source>Take payment</source>
+        <extracomment>the notes a customer hands over most choosing the tender: cash typed in, the card button, a wallet code scanned a card or wallet payment is under way (the terminal&apos;s prompts shown) the outcome is not known: nothing else may happen until it is resolved resolving (or resolved): what became of the unknown payment</extracomment>
+        <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="145"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="236"/>
         <source>To pay</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="146"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="237"/>
         <source>Cash given</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="147"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="238"/>
         <source>Exact</source>
         <translation>正好</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="150"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="241"/>
         <source>Less than the total</source>
         <translation>不够付合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="152"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="243"/>
         <source>The customer gives %1</source>
         <translation>顾客付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="153"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="244"/>
         <source>Take cash  Enter</source>
         <translation>收款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="154"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="245"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="164"/>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="168"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="246"/>
+        <source>Wallet: scan the customer&apos;s payment code now</source>
+        <translation>扫码支付：现在扫顾客的付款码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="248"/>
+        <source>No card terminal is set up (Devices, F11)</source>
+        <translation>未设置刷卡终端（设备，F11）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="249"/>
+        <source>Cancel on the terminal</source>
+        <translation>在终端上取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="250"/>
+        <source>Ask the terminal again</source>
+        <translation>再次查询终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="251"/>
+        <source>Leave it unresolved (owner&apos;s PIN)</source>
+        <translation>暂不处理（需店主密码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="252"/>
+        <source>Back to payment</source>
+        <translation>返回收款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="270"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="274"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="172"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="278"/>
         <source>Still to pay</source>
         <translation>还差</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="183"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="286"/>
+        <source>Card for the rest %1  Ctrl+K</source>
+        <translation>余额刷卡 %1  Ctrl+K</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="289"/>
+        <source>Card %1  Ctrl+K</source>
+        <translation>刷卡 %1  Ctrl+K</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="296"/>
         <source>Type the amount of cash the customer gave.</source>
         <translation>请输入顾客付的现金金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="304"/>
+        <source>No card terminal is set up: take cash or a wallet code.</source>
+        <translation>未设置刷卡终端：请收现金或扫付款码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="336"/>
+        <source>Please wait: the customer pays on the device.</source>
+        <translation>请稍候：顾客正在设备上付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="348"/>
+        <source>Asking the terminal to cancel…</source>
+        <translation>正在请终端取消…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="355"/>
+        <source>Payment unknown</source>
+        <translation>支付结果未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="357"/>
+        <source>Do not hand over the goods and do not take the money again yet.</source>
+        <translation>先不要交付商品，也不要重复收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="370"/>
+        <source>Asking what became of the payment…</source>
+        <translation>正在查询这笔付款的结果…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="380"/>
+        <source>Take the payment again, or another tender.</source>
+        <translation>请重新收款，或换一种付款方式。</translation>
     </message>
 </context>
 <context>
     <name>PriceDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="331"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="544"/>
         <source>Change the price</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="333"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="546"/>
         <source>List price %1 · approved by %2</source>
         <translation>原价 %1 · 批准人 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="337"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="550"/>
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="338"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="551"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="341"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="554"/>
         <source>Damaged packaging</source>
         <translation>包装破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="342"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="555"/>
         <source>Near its date</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="343"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="556"/>
         <source>Shelf label shows less</source>
         <translation>价签标价更低</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="344"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="557"/>
         <source>Regular customer</source>
         <translation>老顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="347"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="560"/>
         <source>Change the price  Enter</source>
         <translation>确认改价  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="348"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="561"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="358"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="571"/>
         <source>Type the new price.</source>
         <translation>请输入新价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="362"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="575"/>
         <source>Say why the price changes.</source>
         <translation>请填写改价原因。</translation>
     </message>
@@ -1114,22 +1195,22 @@
 <context>
     <name>QtyDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="234"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="447"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="235"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="448"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="236"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="449"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="244"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="457"/>
         <source>A whole number from 1 to 9999.</source>
         <translation>请输入 1 到 9999 的整数。</translation>
     </message>
@@ -1137,260 +1218,270 @@
 <context>
     <name>RefundPage</name>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="254"/>
-        <location filename="../../ui/cashier/refund_page.py" line="432"/>
-        <location filename="../../ui/cashier/refund_page.py" line="586"/>
+        <location filename="../../ui/cashier/refund_page.py" line="258"/>
+        <location filename="../../ui/cashier/refund_page.py" line="436"/>
+        <location filename="../../ui/cashier/refund_page.py" line="627"/>
         <source>Refund</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="270"/>
+        <location filename="../../ui/cashier/refund_page.py" line="274"/>
         <source>Finish or cancel this refund first.</source>
         <translation>请先完成或取消当前退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="286"/>
+        <location filename="../../ui/cashier/refund_page.py" line="290"/>
         <source>Type the sale number from the receipt, or scan it.</source>
         <translation>请输入小票上的销售单号，或扫描小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="358"/>
+        <location filename="../../ui/cashier/refund_page.py" line="362"/>
         <source>Choose what comes back.</source>
         <translation>请选择要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="361"/>
+        <location filename="../../ui/cashier/refund_page.py" line="365"/>
         <source>%1 in cash from the drawer</source>
         <translation>从钱箱退现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="363"/>
+        <location filename="../../ui/cashier/refund_page.py" line="367"/>
         <source>%1 back to the %2</source>
         <translation>%1 退回%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="369"/>
+        <location filename="../../ui/cashier/refund_page.py" line="373"/>
         <source>Refund %1: %2</source>
         <translation>退款 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="374"/>
+        <location filename="../../ui/cashier/refund_page.py" line="378"/>
         <source>Refund %1… (Ctrl+Enter)</source>
         <translation>退款 %1… (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="387"/>
+        <location filename="../../ui/cashier/refund_page.py" line="391"/>
         <source>Choose at least one item to take back.</source>
         <translation>请至少选择一件要退的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="391"/>
+        <location filename="../../ui/cashier/refund_page.py" line="395"/>
         <source>A refund needs a reason: type one or tap a common one.</source>
         <translation>退货需要原因：请输入或点选常用原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="397"/>
+        <location filename="../../ui/cashier/refund_page.py" line="401"/>
         <source>Refund %1 for %2 item(s) of sale %3?</source>
         <translation>确认退款 %1？（销售单 %3，共 %2 件）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="403"/>
+        <location filename="../../ui/cashier/refund_page.py" line="407"/>
         <source>Hand back %1 in cash from the drawer.</source>
         <translation>请从钱箱取现金 %1 退给顾客。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="408"/>
+        <location filename="../../ui/cashier/refund_page.py" line="412"/>
         <source>%1 goes back to the customer&apos;s %2.</source>
         <translation>%1 将退回顾客的%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="415"/>
+        <location filename="../../ui/cashier/refund_page.py" line="419"/>
         <source>This is above the refund limit of %1: the owner&apos;s PIN is needed next.</source>
         <translation>超过退款限额 %1，接下来需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="425"/>
+        <location filename="../../ui/cashier/refund_page.py" line="429"/>
         <source>The owner&apos;s PIN is needed to refund %1 (above the limit of %2).</source>
         <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="434"/>
+        <location filename="../../ui/cashier/refund_page.py" line="438"/>
         <source>Refund %1</source>
         <translation>退款 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="480"/>
+        <location filename="../../ui/cashier/refund_page.py" line="471"/>
+        <source>Refund to the card: follow the terminal.</source>
+        <translation>退款到银行卡：请按刷卡终端的提示操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="473"/>
+        <source>Refund to the wallet: asking the hub…</source>
+        <translation>退款到钱包：正在询问云端…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/refund_page.py" line="521"/>
         <source>refunded</source>
         <translation>已全退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="482"/>
+        <location filename="../../ui/cashier/refund_page.py" line="523"/>
         <source>part</source>
         <translation>部分退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="508"/>
+        <location filename="../../ui/cashier/refund_page.py" line="549"/>
         <source>No sale chosen</source>
         <translation>未选择销售单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="512"/>
+        <location filename="../../ui/cashier/refund_page.py" line="553"/>
         <source>Sale %1</source>
         <translation>销售单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="517"/>
+        <location filename="../../ui/cashier/refund_page.py" line="558"/>
         <source>%1 · %2 · total %3 · paid %4</source>
         <translation>%1 · %2 · 合计 %3 · 付款 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="524"/>
+        <location filename="../../ui/cashier/refund_page.py" line="565"/>
         <source>Refunded already: %1 (%2)</source>
         <translation>已退款：%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="563"/>
+        <location filename="../../ui/cashier/refund_page.py" line="604"/>
         <source>Everything on this sale has been refunded.</source>
         <translation>此单商品已全部退货。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="570"/>
+        <location filename="../../ui/cashier/refund_page.py" line="611"/>
         <source>Refund %1 recorded: %2 for sale %3.</source>
         <translation>退货单 %1 已记录：销售单 %3 退款 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="574"/>
+        <location filename="../../ui/cashier/refund_page.py" line="615"/>
         <source>%1 went back to the %2.</source>
         <translation>%1 已退回%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="580"/>
+        <location filename="../../ui/cashier/refund_page.py" line="621"/>
         <source>Hand back %1 cash</source>
         <translation>退还现金 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="583"/>
+        <location filename="../../ui/cashier/refund_page.py" line="624"/>
         <source>No cash to hand back</source>
         <translation>无需退还现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="587"/>
+        <location filename="../../ui/cashier/refund_page.py" line="628"/>
         <source>Sale number</source>
         <translation>销售单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="588"/>
+        <location filename="../../ui/cashier/refund_page.py" line="629"/>
         <source>e.g. 1125-01-0007, or just 7 for today&apos;s</source>
         <translation>如 1125-01-0007；今天的单只输 7 即可</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="589"/>
+        <location filename="../../ui/cashier/refund_page.py" line="630"/>
         <source>Find (Enter)</source>
         <translation>查找 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="590"/>
+        <location filename="../../ui/cashier/refund_page.py" line="631"/>
         <source>or scan the receipt&apos;s barcode</source>
         <translation>或扫描小票条码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="591"/>
+        <location filename="../../ui/cashier/refund_page.py" line="632"/>
         <source>Today&apos;s sales</source>
         <translation>今日销售</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593"/>
+        <location filename="../../ui/cashier/refund_page.py" line="634"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593"/>
+        <location filename="../../ui/cashier/refund_page.py" line="634"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593"/>
+        <location filename="../../ui/cashier/refund_page.py" line="634"/>
         <source>Total</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="593"/>
-        <location filename="../../ui/cashier/refund_page.py" line="604"/>
+        <location filename="../../ui/cashier/refund_page.py" line="634"/>
+        <location filename="../../ui/cashier/refund_page.py" line="645"/>
         <source>Refunded</source>
         <translation>已退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="595"/>
+        <location filename="../../ui/cashier/refund_page.py" line="636"/>
         <source>No sales yet today.</source>
         <translation>今天还没有销售。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="597"/>
+        <location filename="../../ui/cashier/refund_page.py" line="638"/>
         <source>Type a sale number, scan the receipt, or pick one of today&apos;s sales.</source>
         <translation>输入销售单号、扫描小票，或从今日销售中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="601"/>
+        <location filename="../../ui/cashier/refund_page.py" line="642"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="602"/>
+        <location filename="../../ui/cashier/refund_page.py" line="643"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="603"/>
+        <location filename="../../ui/cashier/refund_page.py" line="644"/>
         <source>Sold</source>
         <translation>售出</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="605"/>
+        <location filename="../../ui/cashier/refund_page.py" line="646"/>
         <source>Can refund</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="606"/>
+        <location filename="../../ui/cashier/refund_page.py" line="647"/>
         <source>Take back</source>
         <translation>本次退</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="609"/>
+        <location filename="../../ui/cashier/refund_page.py" line="650"/>
         <source>Everything</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="610"/>
+        <location filename="../../ui/cashier/refund_page.py" line="651"/>
         <source>Nothing</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="611"/>
+        <location filename="../../ui/cashier/refund_page.py" line="652"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="612"/>
+        <location filename="../../ui/cashier/refund_page.py" line="653"/>
         <source>required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="614"/>
+        <location filename="../../ui/cashier/refund_page.py" line="655"/>
         <source>Damaged</source>
         <translation>破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="615"/>
+        <location filename="../../ui/cashier/refund_page.py" line="656"/>
         <source>Expired</source>
         <translation>过期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="616"/>
+        <location filename="../../ui/cashier/refund_page.py" line="657"/>
         <source>Wrong item</source>
         <translation>拿错商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="617"/>
+        <location filename="../../ui/cashier/refund_page.py" line="658"/>
         <source>Changed mind</source>
         <translation>顾客不要了</translation>
     </message>
@@ -1622,262 +1713,419 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>SellPage</name>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="320"/>
+        <location filename="../../ui/cashier/sell_page.py" line="352"/>
         <source>Sell</source>
         <extracomment>search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="324"/>
+        <location filename="../../ui/cashier/sell_page.py" line="356"/>
         <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
         <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="327"/>
+        <location filename="../../ui/cashier/sell_page.py" line="359"/>
         <source>Scan or type to add goods</source>
         <translation>扫码或输入以添加商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="329"/>
-        <source>Enter adds the chosen result · Esc clears the search · F9 takes cash</source>
-        <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金收款</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="331"/>
+        <location filename="../../ui/cashier/sell_page.py" line="365"/>
         <source>One less  -</source>
         <translation>减一  -</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="332"/>
+        <location filename="../../ui/cashier/sell_page.py" line="366"/>
         <source>One more  +</source>
         <translation>加一  +</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="333"/>
+        <location filename="../../ui/cashier/sell_page.py" line="367"/>
         <source>Qty  F8</source>
         <translation>数量  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="334"/>
+        <location filename="../../ui/cashier/sell_page.py" line="368"/>
         <source>Price  F10</source>
         <translation>改价  F10</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="335"/>
+        <location filename="../../ui/cashier/sell_page.py" line="369"/>
         <source>Changing a price needs the owner&apos;s PIN</source>
         <translation>改价需要店主密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="336"/>
+        <location filename="../../ui/cashier/sell_page.py" line="370"/>
         <source>Remove  Del</source>
         <translation>删除  Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="337"/>
+        <location filename="../../ui/cashier/sell_page.py" line="371"/>
         <source>Void  Ctrl+Del</source>
         <translation>作废  Ctrl+Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="338"/>
-        <location filename="../../ui/cashier/sell_page.py" line="772"/>
+        <location filename="../../ui/cashier/sell_page.py" line="372"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1101"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="339"/>
+        <location filename="../../ui/cashier/sell_page.py" line="373"/>
         <source>Pay cash  F9</source>
         <translation>现金收款  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="340"/>
+        <location filename="../../ui/cashier/sell_page.py" line="374"/>
+        <source>Card  Ctrl+K</source>
+        <translation>刷卡  Ctrl+K</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="375"/>
+        <source>Wallet code</source>
+        <translation>付款码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="376"/>
+        <source>The total goes to the card terminal</source>
+        <translation>合计金额发送到刷卡终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="378"/>
+        <source>Open the payment, then scan the customer&apos;s payment code (付款码)</source>
+        <translation>打开收款，然后扫顾客的付款码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="381"/>
+        <source>Split: type the cash first in the payment (F9), then Card pays the rest.</source>
+        <translation>组合付款：先在收款（F9）中输入现金，余额再刷卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="481"/>
+        <source>A payment is under way: wait for its answer.</source>
+        <translation>正在付款：请等待结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1108"/>
         <source>Card</source>
         <translation>刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="341"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1109"/>
         <source>Wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="342"/>
-        <source>Arrives with the payments issue</source>
-        <translation>将随支付功能一起推出</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="346"/>
-        <source>Card and wallet payments are not available yet (the payments issue).</source>
-        <translation>刷卡和扫码支付暂不可用（待支付功能上线）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="348"/>
-        <location filename="../../ui/cashier/sell_page.py" line="775"/>
+        <location filename="../../ui/cashier/sell_page.py" line="383"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1104"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="349"/>
+        <location filename="../../ui/cashier/sell_page.py" line="384"/>
         <source>Scan the next item to start a new sale.</source>
         <translation>扫描下一件商品即开始新的一单。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="350"/>
+        <location filename="../../ui/cashier/sell_page.py" line="385"/>
         <source>Reprint last (Ctrl+P)</source>
         <translation>重打上一张 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="353"/>
+        <location filename="../../ui/cashier/sell_page.py" line="386"/>
+        <source>Ask the terminal now</source>
+        <translation>立即查询终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="390"/>
         <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
         <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="393"/>
-        <location filename="../../ui/cashier/sell_page.py" line="451"/>
+        <location filename="../../ui/cashier/sell_page.py" line="437"/>
+        <source>Payment unknown: %1. Do not take it again; it is settled first.</source>
+        <translation>支付结果未知：%1。请勿重复收款；下一笔前会先处理它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="485"/>
+        <location filename="../../ui/cashier/sell_page.py" line="541"/>
         <source>Finish or cancel the payment first.</source>
         <translation>请先完成或取消收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="396"/>
-        <source>Wallet payments are not available yet; take cash.</source>
-        <translation>扫码支付暂不可用，请收现金。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/cashier/sell_page.py" line="406"/>
+        <location filename="../../ui/cashier/sell_page.py" line="496"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再重新扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="413"/>
+        <location filename="../../ui/cashier/sell_page.py" line="503"/>
         <source>That is a customer&apos;s payment code, not goods: payment codes are taken at payment.</source>
         <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="434"/>
+        <location filename="../../ui/cashier/sell_page.py" line="524"/>
         <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
         <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="508"/>
+        <location filename="../../ui/cashier/sell_page.py" line="604"/>
         <source>Items: %1 · lines: %2</source>
         <translation>件数：%1 · 行数：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="513"/>
+        <location filename="../../ui/cashier/sell_page.py" line="609"/>
         <source>No goods yet</source>
         <translation>还没有商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="516"/>
+        <location filename="../../ui/cashier/sell_page.py" line="612"/>
         <source>Discount %1 (list %2)</source>
         <translation>优惠 %1（原价合计 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="523"/>
+        <location filename="../../ui/cashier/sell_page.py" line="619"/>
         <source>Prices raised by %1</source>
         <translation>加价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="539"/>
+        <location filename="../../ui/cashier/sell_page.py" line="635"/>
         <source>Choose a line in the cart first.</source>
         <translation>请先在购物车中选择一行。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="548"/>
+        <location filename="../../ui/cashier/sell_page.py" line="644"/>
         <source>The quantity is 1: use Remove (Del) to take the line off.</source>
         <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="598"/>
+        <location filename="../../ui/cashier/sell_page.py" line="694"/>
         <source>Changing the price of %1 needs the owner&apos;s PIN.</source>
         <translation>修改 %1 的价格需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="627"/>
+        <location filename="../../ui/cashier/sell_page.py" line="723"/>
         <source>The cart is empty: there is nothing to void.</source>
         <translation>购物车是空的，无需作废。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="648"/>
+        <location filename="../../ui/cashier/sell_page.py" line="744"/>
         <source>Sale voided: nothing was charged.</source>
         <translation>本单已作废：未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="662"/>
+        <location filename="../../ui/cashier/sell_page.py" line="758"/>
         <source>The cart is empty: scan or search for goods first.</source>
         <translation>购物车是空的：请先扫码或搜索商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="682"/>
+        <location filename="../../ui/cashier/sell_page.py" line="785"/>
+        <source>Scan the customer&apos;s payment code now.</source>
+        <translation>请现在扫顾客的付款码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="788"/>
+        <source>Wallet payments need the hub, and this till has none: take cash or card.</source>
+        <translation>扫码支付需要连接云端，本收银台未接入：请收现金或刷卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="807"/>
+        <source>Card payment %1</source>
+        <translation>刷卡 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="808"/>
+        <source>Wallet payment %1</source>
+        <translation>扫码支付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="819"/>
+        <location filename="../../ui/cashier/sell_page.py" line="998"/>
         <source>The cart changed while paying: check the total and take the cash again.</source>
         <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="706"/>
+        <location filename="../../ui/cashier/sell_page.py" line="831"/>
+        <source>Follow the terminal: insert, tap or swipe the card</source>
+        <translation>请按终端提示插卡、挥卡或刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="832"/>
+        <source>Pay by card</source>
+        <translation>刷卡支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="834"/>
+        <source>User paying: the customer confirms on the phone</source>
+        <translation>用户支付中：顾客正在手机上确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="835"/>
+        <source>Pay by wallet</source>
+        <translation>扫码支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="844"/>
+        <source>Please follow the card terminal</source>
+        <translation>请按刷卡终端的提示操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="845"/>
+        <source>Please confirm the payment on your phone</source>
+        <translation>请在手机上确认付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="895"/>
+        <source>Checking your payment</source>
+        <translation>正在确认您的付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="896"/>
+        <source>Please wait a moment</source>
+        <translation>请稍候</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="903"/>
+        <source>%1 (ref %2): reversed — the customer is not charged.</source>
+        <translation>%1（参考号 %2）：已撤销——顾客未被扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="904"/>
+        <source>%1 (ref %2): did not go through — the customer is not charged.</source>
+        <translation>%1（参考号 %2）：未成功——顾客未被扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="905"/>
+        <source>%1 (ref %2): charged, and its sale is recorded.</source>
+        <translation>%1（参考号 %2）：已扣款，销售单已记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="908"/>
+        <source>%1 (ref %2): outcome still unknown.</source>
+        <translation>%1（参考号 %2）：结果仍然未知。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="935"/>
+        <source>Still unknown: the terminal did not answer. Check its cable and power, then ask again.</source>
+        <translation>仍然未知：终端没有应答。请检查连线和电源，然后再次查询。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="944"/>
+        <source>Charged: the payment belongs to a recorded sale</source>
+        <translation>已扣款：这笔付款属于已记录的销售单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="946"/>
+        <source>Not charged: the customer paid nothing</source>
+        <translation>未扣款：顾客没有付钱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="948"/>
+        <source>Settled: no payment is open any more</source>
+        <translation>已处理：没有未确认的付款了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="967"/>
+        <source>Left unresolved by %1: it is settled before the next card or wallet payment. Take cash now, or ask again later.</source>
+        <translation>%1 暂不处理：下一笔刷卡或扫码前会先处理它。现在请收现金，或稍后再查询。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="975"/>
+        <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
+        <translation>暂不处理未确认的付款需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1027"/>
+        <source>Sale %1 paid: card %2 charged, auth %3. Change: %4</source>
+        <translation>单号 %1 已收款：刷卡 %2，授权码 %3。找零：%4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1035"/>
         <source>Sale %1 paid. Change: %2</source>
         <translation>单号 %1 已收款。找零：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="730"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1059"/>
         <source>No receipt to reprint yet.</source>
         <translation>还没有可重打的小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="733"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1062"/>
         <source>Reprinting sale %1.</source>
         <translation>正在重打销售单 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="735"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1064"/>
         <source>No receipt printer is configured.</source>
         <translation>未配置小票打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="746"/>
+        <location filename="../../ui/cashier/sell_page.py" line="871"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1075"/>
         <source>Something went wrong inside storebox; nothing was sold.</source>
         <translation>storebox 内部出错，本单未成交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="764"/>
+        <location filename="../../ui/cashier/sell_page.py" line="362"/>
+        <source>Enter adds the chosen result · Esc clears the search · F9 cash · Ctrl+K card</source>
+        <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金 · Ctrl+K 刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1093"/>
         <source>Paid · sale %1 · total %2</source>
         <translation>已收款 · 单号 %1 · 合计 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="770"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1099"/>
         <source>Sale No.</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="771"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1100"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="773"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1102"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="774"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1103"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="776"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1105"/>
         <source>Paid</source>
         <translation>已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="777"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1106"/>
         <source>list price %1</source>
         <translation>原价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="778"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1107"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="865"/>
-        <location filename="../../ui/cashier/sell_page.py" line="915"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1110"/>
+        <source>Auth code</source>
+        <translation>授权码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1111"/>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1112"/>
+        <source>Voucher</source>
+        <translation>凭证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="1199"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1249"/>
         <source>No goods match “%1”.</source>
         <translation>没有与“%1”匹配的商品。</translation>
     </message>
@@ -2130,54 +2378,296 @@ This ends the shift: the next sale needs a new shift.</source>
     </message>
 </context>
 <context>
+    <name>SyncPage</name>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="93"/>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="117"/>
+        <source>The sync agent is starting.</source>
+        <translation>同步程序正在启动。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="132"/>
+        <source>not enrolled (storebox enrol --code CODE)</source>
+        <translation>未登记（storebox enrol --code 注册码）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="134"/>
+        <source>not running</source>
+        <translation>未运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="137"/>
+        <source>running (pid %1)</source>
+        <translation>运行中（进程 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="156"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="162"/>
+        <location filename="../../ui/cashier/sync_page.py" line="216"/>
+        <source>Refused by the hub (%1)</source>
+        <translation>被云端拒收（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="183"/>
+        <source>catalogue</source>
+        <translation>商品目录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="184"/>
+        <source>billers</source>
+        <translation>缴费机构</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="185"/>
+        <source>settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="190"/>
+        <source>sale</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="191"/>
+        <source>refund</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="192"/>
+        <source>day closed</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="193"/>
+        <source>bill payment</source>
+        <translation>缴费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="198"/>
+        <source>Sync with the hub</source>
+        <translation>与云端同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="200"/>
+        <source>Hub</source>
+        <translation>云端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="201"/>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="202"/>
+        <source>Sync agent</source>
+        <translation>同步程序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="203"/>
+        <source>Last success</source>
+        <translation>上次成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="204"/>
+        <source>Waiting to sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="205"/>
+        <source>Mall catalogue</source>
+        <translation>商城目录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="206"/>
+        <source>Last pulled</source>
+        <translation>上次拉取</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="207"/>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="211"/>
+        <source>Start the sync agent</source>
+        <translation>启动同步程序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="213"/>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="213"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="213"/>
+        <source>The hub&apos;s reason</source>
+        <translation>云端给出的原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sync_page.py" line="218"/>
+        <source>No refused events: everything the hub got, it took.</source>
+        <translation>没有被拒收的事件：云端收到的全部已接收。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../ui/sync_status.py" line="52"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="57"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="59"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="63"/>
+        <source>%1 h ago</source>
+        <translation>%1 小时前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="66"/>
+        <source>%1 days ago</source>
+        <translation>%1 天前</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="85"/>
+        <source>not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="86"/>
+        <source>Mall catalogue: not synced yet</source>
+        <translation>商城目录：尚未同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="88"/>
+        <source>synced %1 (%2 goods)</source>
+        <translation>%1同步（%2 种商品）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="90"/>
+        <source>Mall catalogue synced %1 (%2 goods)</source>
+        <translation>商城目录 %1同步（%2 种商品）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="96"/>
+        <source>Sync: …</source>
+        <translation>同步：…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="100"/>
+        <source>Sync: not enrolled</source>
+        <translation>同步：未登记云端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="101"/>
+        <source>Run storebox enrol --code CODE with a code from the hub&apos;s operator.</source>
+        <translation>请向云端运营方索取注册码，然后运行 storebox enrol --code 注册码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="108"/>
+        <source>Sync: no hub configured</source>
+        <translation>同步：未连接云端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="112"/>
+        <source>Last synced: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="119"/>
+        <source>Last error: %1</source>
+        <translation>上次错误：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="126"/>
+        <source>Offline · sync agent not running</source>
+        <translation>离线 · 同步程序未运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="131"/>
+        <source>Sync: starting</source>
+        <translation>同步：启动中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="133"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="135"/>
+        <source>Offline · last synced %1</source>
+        <translation>离线 · 上次同步 %1</translation>
+    </message>
+</context>
+<context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="401"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="614"/>
         <source>Void the sale</source>
         <translation>作废本单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="403"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="616"/>
         <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
         <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="407"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="620"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="410"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="623"/>
         <source>Customer changed their mind</source>
         <translation>顾客不要了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="411"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="624"/>
         <source>Customer left</source>
         <translation>顾客已离开</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="412"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="625"/>
         <source>Not enough money</source>
         <translation>顾客钱不够</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="413"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="626"/>
         <source>Scanned by mistake</source>
         <translation>扫错了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="416"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="629"/>
         <source>Keep the sale  Esc</source>
         <translation>保留本单  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="417"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="630"/>
         <source>Void the sale  Enter</source>
         <translation>确认作废  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="421"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="634"/>
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
@@ -2203,18 +2693,18 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>tenders</name>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="55"/>
+        <location filename="../../ui/cashier/refund_page.py" line="57"/>
         <source>cash</source>
         <extracomment>What a sale number looks like on a receipt: MMDD-till-sequence (sales.sale_number). A sale&apos;s id (a QR code on a receipt may carry it).</extracomment>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="56"/>
+        <location filename="../../ui/cashier/refund_page.py" line="58"/>
         <source>card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/refund_page.py" line="57"/>
+        <location filename="../../ui/cashier/refund_page.py" line="59"/>
         <source>wallet</source>
         <translation>扫码支付</translation>
     </message>

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 
 from storebox import refunds, sales
 from storebox.money import format_fen
+from storebox.ports import StatusCallback
 from storebox.refunds import RefundReceipt
 from storebox.sales import SaleView
 from storebox.users import Actor
+from ui.cashier.payment import PaymentRunner
 from ui.cashier.shift_page import ConfirmingPage, local_time
 from ui.cashier.signin import ask_owner
 from ui.ops import CoreOp, report_error
@@ -114,6 +116,8 @@ class RefundPage(ConfirmingPage):
         self._fresh = True  # next drawing of the sale: everything refundable chosen
         self._pending: str | None = None
         self._busy = False
+        # card and wallet refunds run on the terminal's (or the wallet's) thread
+        self._runner: PaymentRunner | None = None
 
         layout = QVBoxLayout(self)
         self.heading = QLabel(self)
@@ -448,10 +452,47 @@ class RefundPage(ConfirmingPage):
         self._busy = True
         self.refund_button.setEnabled(False)
         shop = self.shop
-        CoreOp(
-            self,
-            lambda: refunds.refund(shop, actor, sale.id, lines, reason, approver=approver),
-        ).success(self._refunded).failure(self._refund_failed).run()
+        kinds = {kind for kind, _fen in refund_split(sale, self.chosen_fen())}
+        devices = self.win.devices
+        if kinds <= {sales.CASH} or devices is None:
+            CoreOp(
+                self,
+                lambda: refunds.refund(shop, actor, sale.id, lines, reason, approver=approver),
+            ).success(self._refunded).failure(self._refund_failed).run()
+            return
+        # Back to the card through the terminal (on its own thread), or to the wallet through
+        # the hub: the core writes the attempt first and settles an unknown outcome.
+        if self._runner is None:
+            self._runner = PaymentRunner(devices, self)
+            self._runner.prompt.connect(self.win.show_info)
+        terminal, wallet = devices.terminal, devices.wallet
+        kind = sales.CARD if sales.CARD in kinds else sales.WALLET
+        self.win.show_info(
+            self.tr("Refund to the card: follow the terminal.")
+            if kind == sales.CARD
+            else self.tr("Refund to the wallet: asking the hub…")
+        )
+
+        def run(on_status: StatusCallback) -> RefundReceipt:
+            return refunds.refund(
+                shop,
+                actor,
+                sale.id,
+                lines,
+                reason,
+                approver=approver,
+                terminal=terminal,
+                wallet=wallet,
+                on_status=on_status,
+            )
+
+        def done(receipt: RefundReceipt | None, exc: BaseException | None) -> None:
+            if receipt is not None:
+                self._refunded(receipt)
+            else:
+                self._refund_failed(exc or RuntimeError("no answer"))
+
+        self._runner.call(kind, run, done)
 
     def _refund_failed(self, exc: BaseException) -> None:
         self._busy = False

@@ -243,6 +243,11 @@ class ReceiptLabels:
     paid: str
     price_changed: str
     thanks: str
+    card: str = "Card"
+    wallet: str = "Wallet"
+    auth: str = "Auth"
+    terminal: str = "Terminal"
+    voucher: str = "Receipt"
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -305,8 +310,18 @@ def receipt_text(
             out.append(row(labels.cash, format_fen(payment.tendered_fen), width))
             out.append(row(labels.change, format_fen(payment.change_fen), width))
         else:
-            out.append(
-                row(f"{labels.paid} ({payment.kind})", format_fen(payment.amount_fen), width)
-            )
+            name = {"card": labels.card, "wallet": labels.wallet}.get(payment.kind, payment.kind)
+            out.append(row(name, format_fen(payment.amount_fen), width))
+            if payment.masked_pan:  # masked by the core: first 6 / last 4 at most
+                card = f"{payment.card_name} {payment.masked_pan}".strip()
+                out += ["  " + piece for piece in wrap(card, width - 2)]
+            if payment.auth_code:
+                out.append(row(f"  {labels.auth}", payment.auth_code, width))
+            refs = [
+                f"{labels.terminal} {payment.terminal_id}" if payment.terminal_id else "",
+                f"{labels.voucher} {payment.receipt_no}" if payment.receipt_no else "",
+            ]
+            if any(refs):
+                out += ["  " + piece for piece in wrap(" ".join(r for r in refs if r), width - 2)]
     out += ["", center(labels.thanks, width)]
     return "\n".join(out)

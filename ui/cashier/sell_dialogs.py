@@ -1,4 +1,4 @@
-"""The sell screen's dialogs: take cash, change a quantity, change a price, void the sale.
+"""The sell screen's dialogs: take the money, change a quantity, change a price, void the sale.
 
 Each one works by touch (keypad, big buttons) and by keyboard (type, Enter, Esc). None of them
 calls the core: they collect what the person decided and the screen runs it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QIntValidator, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -17,17 +17,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from storebox.money import format_fen
 from ui.cashier.sell_cart import LineView
-from ui.widgets.keypad import Keypad
+from ui.widgets.keypad import Keypad, add_shortcut
 from ui.widgets.money import MoneyEdit
 
 #: the notes a customer hands over most
 QUICK_NOTES_FEN = (1_000, 2_000, 5_000, 10_000)
+
+# The payment dialog's states.
+#: choosing the tender: cash typed in, the card button, a wallet code scanned
+TENDER = "tender"
+#: a card or wallet payment is under way (the terminal's prompts shown)
+WORKING = "working"
+#: the outcome is not known: nothing else may happen until it is resolved
+UNKNOWN = "unknown"
+#: resolving (or resolved): what became of the unknown payment
+RESOLVING = "resolving"
 
 
 class _Dialog(QDialog):
@@ -59,17 +70,37 @@ class _Dialog(QDialog):
 
 
 class PayCashDialog(_Dialog):
-    """Amount tendered → change, shown large. `confirmed(tendered_fen)`; the screen sells."""
+    """The payment dialog: cash (amount tendered → change, shown large), card (the whole
+    total, or what the cash typed in leaves: a split tender), or a wallet code scanned while it
+    is open (the screen takes it). It collects; the screen runs the payment and tells it what
+    happens: `show_working` (the terminal's prompts), `show_unknown` (the outcome is not known:
+    the dialog cannot be closed until it is resolved), `show_resolution`, `back_to_tender`.
+
+    Signals: `confirmed(tendered_fen)` take cash; `card(card_fen, cash_fen)`; `abort()` ask the
+    terminal to cancel; `resolve()` ask the terminal (or the hub) again; `leave()` leave an
+    unknown payment unresolved (the screen asks for the owner's PIN)."""
 
     confirmed = Signal(int)
+    card = Signal(int, int)
+    abort = Signal()
+    resolve = Signal()
+    leave = Signal()
 
-    def __init__(self, parent: QWidget, total_fen: int) -> None:
+    def __init__(self, parent: QWidget, total_fen: int, *, card_ready: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("payCash")
-        self.setMinimumWidth(540)
+        self.setMinimumWidth(620)
         self.total_fen = total_fen
+        self.card_ready = card_ready
         self._busy = False
-        layout = QVBoxLayout(self)
+        self.state = TENDER
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget(self)
+        outer.addWidget(self.pages)
+        self.tender_page = QWidget(self.pages)
+        self.pages.addWidget(self.tender_page)
+        layout = QVBoxLayout(self.tender_page)
         layout.setSpacing(10)
 
         due = QHBoxLayout()
@@ -119,6 +150,19 @@ class PayCashDialog(_Dialog):
         change.addWidget(self.change, 1)
         layout.addLayout(change)
 
+        # the other tenders: the card button; a wallet code is simply scanned
+        others = QHBoxLayout()
+        self.card_button = QPushButton(self)
+        self.card_button.setObjectName("cardTender")
+        self.card_button.clicked.connect(self.take_card)
+        self.card_button.setEnabled(card_ready)
+        others.addWidget(self.card_button, 1)
+        self.wallet_hint = QLabel(self)
+        self.wallet_hint.setObjectName("walletHint")
+        self.wallet_hint.setWordWrap(True)
+        others.addWidget(self.wallet_hint, 1)
+        layout.addLayout(others)
+
         self.message = QLabel(self)
         self.message.setObjectName("errorText")
         self.message.setWordWrap(True)
@@ -134,14 +178,61 @@ class PayCashDialog(_Dialog):
         self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.reject)
         layout.addWidget(self.cancel_button)
+
+        self._build_progress()
+        add_shortcut(self, "Ctrl+K", self.take_card)
         self.finish_buttons()
         self.retranslate()
         # The exact amount, selected: most customers pay it, and the first digit typed replaces it.
         self.field.set_fen(total_fen)
         self.field.setFocus()
 
+    def _build_progress(self) -> None:
+        """The page shown while a card or wallet payment is under way, and after it if its
+        outcome is unknown: big words, few buttons."""
+        self.progress_page = QWidget(self.pages)
+        self.pages.addWidget(self.progress_page)
+        box = QVBoxLayout(self.progress_page)
+        box.setContentsMargins(24, 24, 24, 24)
+        box.setSpacing(12)
+        self.state_title = QLabel(self.progress_page)
+        self.state_title.setObjectName("payStateTitle")
+        self.state_title.setWordWrap(True)
+        self.state_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_amount = QLabel(self.progress_page)
+        self.state_amount.setObjectName("bigTotal")
+        self.state_amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_prompt = QLabel(self.progress_page)
+        self.state_prompt.setObjectName("payPrompt")
+        self.state_prompt.setWordWrap(True)
+        self.state_prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_detail = QLabel(self.progress_page)
+        self.state_detail.setObjectName("payDetail")
+        self.state_detail.setWordWrap(True)
+        self.state_detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addWidget(self.state_title)
+        box.addWidget(self.state_amount)
+        box.addWidget(self.state_prompt)
+        box.addWidget(self.state_detail)
+        box.addStretch(1)
+        self.abort_button = QPushButton(self.progress_page)
+        self.abort_button.clicked.connect(self._abort)
+        self.resolve_button = QPushButton(self.progress_page)
+        self.resolve_button.setObjectName("primary")
+        self.resolve_button.clicked.connect(self.resolve.emit)
+        self.leave_button = QPushButton(self.progress_page)
+        self.leave_button.clicked.connect(self.leave.emit)
+        self.back_button = QPushButton(self.progress_page)
+        self.back_button.setObjectName("primary")
+        self.back_button.clicked.connect(lambda: self.back_to_tender(""))
+        for button in (self.abort_button, self.resolve_button, self.back_button):
+            button.setMinimumHeight(64)
+            box.addWidget(button)
+        box.addWidget(self.leave_button)
+
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Pay cash"))
+        self.setWindowTitle(self.tr("Take payment"))
         self.due_label.setText(self.tr("To pay"))
         self.tendered_label.setText(self.tr("Cash given"))
         self.exact_button.setText(self.tr("Exact"))
@@ -152,10 +243,25 @@ class PayCashDialog(_Dialog):
                 button.setToolTip(self.tr("The customer gives %1").replace("%1", format_fen(note)))
         self.keypad.set_ok_text(self.tr("Take cash  Enter"))
         self.cancel_button.setText(self.tr("Cancel  Esc"))
+        self.wallet_hint.setText(self.tr("Wallet: scan the customer's payment code now"))
+        if not self.card_ready:
+            self.card_button.setToolTip(self.tr("No card terminal is set up (Devices, F11)"))
+        self.abort_button.setText(self.tr("Cancel on the terminal"))
+        self.resolve_button.setText(self.tr("Ask the terminal again"))
+        self.leave_button.setText(self.tr("Leave it unresolved (owner's PIN)"))
+        self.back_button.setText(self.tr("Back to payment"))
         self._update_change()
 
     def tendered_fen(self) -> int | None:
         return self.field.fen()
+
+    def split(self) -> tuple[int, int]:
+        """(card or wallet amount, cash amount): cash typed in below the total is taken and the
+        rest goes on the card or wallet; otherwise the card or wallet pays it all."""
+        cash = self.field.fen() or 0
+        if 0 < cash < self.total_fen:
+            return self.total_fen - cash, cash
+        return self.total_fen, 0
 
     def _update_change(self) -> None:
         tendered = self.field.fen()
@@ -174,9 +280,16 @@ class PayCashDialog(_Dialog):
             self.change.setProperty("short", True)
         self.change.style().unpolish(self.change)
         self.change.style().polish(self.change)
+        card_fen, cash_fen = self.split()
+        if cash_fen:
+            self.card_button.setText(
+                self.tr("Card for the rest %1  Ctrl+K").replace("%1", format_fen(card_fen))
+            )
+        else:
+            self.card_button.setText(self.tr("Card %1  Ctrl+K").replace("%1", format_fen(card_fen)))
 
     def confirm(self) -> None:
-        if self._busy:
+        if self._busy or self.state != TENDER:
             return
         tendered = self.field.fen()
         if tendered is None:
@@ -184,14 +297,114 @@ class PayCashDialog(_Dialog):
             return
         self.confirmed.emit(tendered)
 
+    def take_card(self) -> None:
+        if self._busy or self.state != TENDER:
+            return
+        if not self.card_ready:
+            self.show_error(self.tr("No card terminal is set up: take cash or a wallet code."))
+            return
+        self.card.emit(*self.split())
+
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.keypad.setEnabled(not busy)
+        self.card_button.setEnabled(self.card_ready and not busy)
 
     def show_error(self, text: str) -> None:
         self.message.setText(text)
         self.field.selectAll()
         self.field.setFocus()
+
+    # The states of a card or wallet payment -----------------------------------------------
+
+    def _state(self, state: str) -> None:
+        self.state = state
+        self.pages.setCurrentWidget(self.tender_page if state == TENDER else self.progress_page)
+        self.progress_page.setProperty("state", state)
+        for label in (self.state_title, self.state_prompt):
+            label.setProperty("state", state)
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    def show_working(self, title: str, amount_fen: int, prompt: str, *, can_abort: bool) -> None:
+        """A payment under way: what it is, the amount, what the customer is asked to do."""
+        self._busy = True
+        self._state(WORKING)
+        self.state_title.setText(title)
+        self.state_amount.setText(format_fen(amount_fen))
+        self.state_prompt.setText(prompt)
+        self.state_detail.setText(self.tr("Please wait: the customer pays on the device."))
+        self.abort_button.setVisible(can_abort)
+        self.abort_button.setEnabled(can_abort)
+        for button in (self.resolve_button, self.leave_button, self.back_button):
+            button.hide()
+
+    def set_prompt(self, prompt: str) -> None:
+        if self.state == WORKING:
+            self.state_prompt.setText(prompt)
+
+    def _abort(self) -> None:
+        self.abort_button.setEnabled(False)
+        self.state_detail.setText(self.tr("Asking the terminal to cancel…"))
+        self.abort.emit()
+
+    def show_unknown(self, message: str, *, can_leave: bool = True) -> None:
+        """The outcome is not known: say so, plainly, and offer only to find out."""
+        self._busy = True
+        self._state(UNKNOWN)
+        self.state_title.setText(self.tr("Payment unknown"))
+        self.state_prompt.setText(
+            self.tr("Do not hand over the goods and do not take the money again yet.")
+        )
+        self.state_detail.setText(message)
+        self.abort_button.hide()
+        self.back_button.hide()
+        self.resolve_button.show()
+        self.resolve_button.setEnabled(True)
+        self.leave_button.setVisible(can_leave)
+        self.leave_button.setEnabled(True)
+
+    def resolving(self) -> None:
+        self.resolve_button.setEnabled(False)
+        self.leave_button.setEnabled(False)
+        self.state_prompt.setText(self.tr("Asking what became of the payment…"))
+
+    def show_resolution(self, title: str, text: str, *, still_unknown: bool) -> None:
+        """What became of the unknown payment. Still unknown: the same state, asked again."""
+        if still_unknown:
+            self.show_unknown(text)
+            self.state_prompt.setText(title)
+            return
+        self._state(RESOLVING)
+        self.state_title.setText(title)
+        self.state_prompt.setText(self.tr("Take the payment again, or another tender."))
+        self.state_detail.setText(text)
+        self.abort_button.hide()
+        self.resolve_button.hide()
+        self.leave_button.hide()
+        self.back_button.show()
+
+    def back_to_tender(self, message: str) -> None:
+        """Back to the tender choice (a declined card, a refused code), with the reason."""
+        self._busy = False
+        self._state(TENDER)
+        self.set_busy(False)
+        self.message.setText(message)
+        self.field.setFocus()
+
+    # Never closed by mistake while money is in the air ------------------------------------
+
+    def reject(self) -> None:
+        if self.state == TENDER and not self._busy:
+            super().reject()
+        elif self.state == RESOLVING:
+            self.back_to_tender("")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.state == TENDER and not self._busy:
+            super().closeEvent(event)
+        else:
+            event.ignore()
 
 
 class QtyDialog(_Dialog):

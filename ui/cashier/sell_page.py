@@ -1,4 +1,9 @@
-"""The sell screen: scan or type, the cart, the total, take cash, a receipt, the next sale.
+"""The sell screen: scan or type, the cart, the total, take the money, a receipt, the next sale.
+
+The money: cash (F9), card (Ctrl+K, on the terminal; with cash typed in first, the card pays the
+rest — a split tender), or a customer's wallet code (付款码) scanned while the payment dialog is
+open. Card and wallet payments run off the UI thread (`ui.cashier.payment`); their outcome may
+be unknown, and then the dialog stays in "payment unknown" until the core has settled it.
 
 Built for a scanner and a keyboard, usable by touch. The search field has the focus: typing
 anywhere is a search (Chinese through the input method, pinyin initials, a barcode by hand);
@@ -11,7 +16,9 @@ returns a `CartView` snapshot that the screen draws (see `ui.cashier.sell_cart`)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
@@ -36,8 +43,9 @@ from storebox import barcodes, catalog, sales, scancodes, shifts
 from storebox.catalog import ProductInfo, SearchHit
 from storebox.errors import NotFound, RuleViolation, ShopError
 from storebox.money import format_fen
-from storebox.sales import Cart, Cash, SaleReceipt
+from storebox.sales import CARD, WALLET, AttemptInfo, Card, Cart, Cash, SaleReceipt, Tender, Wallet
 from ui.cashier.page import Page
+from ui.cashier.payment import Outcome, PaymentRunner, Resolution, open_payments
 from ui.cashier.sell_cart import (
     RECEIPT_WIDTH,
     CartModel,
@@ -50,7 +58,7 @@ from ui.cashier.sell_cart import (
     receipt_text,
     snapshot,
 )
-from ui.cashier.sell_dialogs import PayCashDialog, PriceDialog, QtyDialog, VoidDialog
+from ui.cashier.sell_dialogs import TENDER, PayCashDialog, PriceDialog, QtyDialog, VoidDialog
 from ui.cashier.signin import ask_owner
 from ui.ops import CoreOp, report_error
 from ui.widgets.icons import WHITE, icon, icon_size
@@ -59,6 +67,8 @@ from ui.widgets.keypad import add_shortcut
 if TYPE_CHECKING:
     from storebox.users import Actor
     from ui.cashier.window import CashierWindow
+
+log = logging.getLogger(__name__)
 
 #: search-as-you-type waits this long after the last keystroke
 SEARCH_LIMIT = 8
@@ -91,6 +101,11 @@ class SellPage(Page):
         self.pay_dialog: PayCashDialog | None = None
         self.shift_open: bool | None = None
         self._paying = False
+        # the card or wallet payment under way or unknown: (kind, amount)
+        self._noncash: tuple[str, int] | None = None
+        self.payments = PaymentRunner(window.devices, self) if window.devices else None
+        if self.payments is not None:
+            self.payments.prompt.connect(self._terminal_prompt)
         self._search_seq = 0
         self._shown_query: str | None = None  # the query the result list answers
         self._searching = False
@@ -117,6 +132,23 @@ class SellPage(Page):
         self.shift_banner.setWordWrap(True)
         self.shift_banner.hide()
         left.addWidget(self.shift_banner)
+        # a card or wallet payment whose outcome is still unknown (a crash, a dead line)
+        self.unknown_banner = QFrame(self)
+        self.unknown_banner.setObjectName("unknownBanner")
+        banner = QHBoxLayout(self.unknown_banner)
+        banner.setContentsMargins(12, 8, 12, 8)
+        self.unknown_text = QLabel(self.unknown_banner)
+        self.unknown_text.setObjectName("unknownText")
+        self.unknown_text.setWordWrap(True)
+        banner.addWidget(self.unknown_text, 1)
+        self.unknown_button = QPushButton(self.unknown_banner)
+        self.unknown_button.setObjectName("primary")
+        self.unknown_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.unknown_button.clicked.connect(partial(self.settle_open_payments, None))
+        banner.addWidget(self.unknown_button)
+        self.unknown_banner.hide()
+        self.open_payments: tuple[AttemptInfo, ...] = ()
+        left.addWidget(self.unknown_banner)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("searchField")
@@ -265,13 +297,12 @@ class SellPage(Page):
         self.pay_button.setIconSize(icon_size(28))
         right.addWidget(self.pay_button)
         others = QHBoxLayout()
-        self.card_button = self._button(lambda: None, "tenderButton")
-        self.wallet_button = self._button(lambda: None, "tenderButton")
+        self.card_button = self._button(self.ask_card, "tenderButton")
+        self.wallet_button = self._button(self.ask_wallet, "tenderButton")
         self.card_button.setIcon(icon("card"))
         self.wallet_button.setIcon(icon("wallet"))
         for button in (self.card_button, self.wallet_button):
             button.setIconSize(icon_size(20))
-            button.setEnabled(False)
             others.addWidget(button)
         right.addLayout(others)
         self.tender_note = QLabel(side)
@@ -306,6 +337,7 @@ class SellPage(Page):
         # do not fire) and not while one of its dialogs is open (the dialog is active).
         for key, slot in (
             ("F9", self.ask_pay),
+            ("Ctrl+K", self.ask_card),
             ("F8", self.ask_qty),
             ("F10", self.ask_price),
             ("Del", self.remove_line),
@@ -326,7 +358,9 @@ class SellPage(Page):
         self.empty.setText(
             self.tr("Scan or type to add goods")
             + "\n\n"
-            + self.tr("Enter adds the chosen result · Esc clears the search · F9 takes cash")
+            + self.tr(
+                "Enter adds the chosen result · Esc clears the search · F9 cash · Ctrl+K card"
+            )
         )
         self.minus_button.setText(self.tr("One less  -"))
         self.plus_button.setText(self.tr("One more  +"))
@@ -337,17 +371,20 @@ class SellPage(Page):
         self.void_button.setText(self.tr("Void  Ctrl+Del"))
         self.total_caption.setText(self.tr("Total"))
         self.pay_button.setText(self.tr("Pay cash  F9"))
-        self.card_button.setText(self.tr("Card"))
-        self.wallet_button.setText(self.tr("Wallet"))
-        note = self.tr("Arrives with the payments issue")
-        self.card_button.setToolTip(note)
-        self.wallet_button.setToolTip(note)
+        self.card_button.setText(self.tr("Card  Ctrl+K"))
+        self.wallet_button.setText(self.tr("Wallet code"))
+        self.card_button.setToolTip(self.tr("The total goes to the card terminal"))
+        self.wallet_button.setToolTip(
+            self.tr("Open the payment, then scan the customer's payment code (付款码)")
+        )
         self.tender_note.setText(
-            self.tr("Card and wallet payments are not available yet (the payments issue).")
+            self.tr("Split: type the cash first in the payment (F9), then Card pays the rest.")
         )
         self.change_caption.setText(self.tr("Change"))
         self.next_hint.setText(self.tr("Scan the next item to start a new sale."))
         self.reprint_button.setText(self.tr("Reprint last (Ctrl+P)"))
+        self.unknown_button.setText(self.tr("Ask the terminal now"))
+        self._show_open_payments(self.open_payments)
         self.shift_banner.setText(
             self.tr(
                 "No shift is open, so nothing can be paid yet. "
@@ -371,11 +408,54 @@ class SellPage(Page):
         )
 
     def check_shift(self) -> None:
+        shop = self.shop
+
         def read() -> bool:
-            with self.shop.store.read() as session:
-                return shifts.current_shift(session, self.shop) is not None
+            with shop.store.read() as session:
+                return shifts.current_shift(session, shop) is not None
 
         CoreOp(self, read).success(self._set_shift).run()
+        self.check_open_payments()
+
+    def check_open_payments(self) -> None:
+        """Card or wallet payments left unknown (a crash mid-payment, a line that stayed dead):
+        said on the screen until settled; the core settles them before the next such payment."""
+        shop = self.shop
+
+        def read() -> tuple[AttemptInfo, ...]:
+            return open_payments(shop, CARD) + open_payments(shop, WALLET)
+
+        CoreOp(self, read).success(self._show_open_payments).run()
+
+    def _show_open_payments(self, found: tuple[AttemptInfo, ...]) -> None:
+        self.open_payments = found
+        if self.pay_dialog is not None and self.pay_dialog.state != TENDER:
+            found = ()  # the dialog says it, bigger
+        self.unknown_banner.setVisible(bool(found))
+        if found:
+            self.unknown_text.setText(
+                self.tr("Payment unknown: %1. Do not take it again; it is settled first.").replace(
+                    "%1", "; ".join(self.tender_words(a.kind, a.amount_fen) for a in found)
+                )
+            )
+            self.unknown_button.setEnabled(not self._paying)
+
+    def settle_open_payments(self, kind: str | None = None) -> None:
+        """Ask about the open payments of `kind` (default: the oldest one's) now."""
+        runner = self.payments
+        if runner is None or not self.open_payments or self._paying:
+            return
+        kind = kind or self.open_payments[0].kind
+        self.unknown_button.setEnabled(False)
+        runner.resolve(self.shop, kind, self._settled)
+
+    def _settled(self, resolution: Resolution) -> None:
+        words = [self._attempt_words(a) for a in resolution.touched + resolution.still_open]
+        if resolution.still_open:
+            self.win.show_error(" ".join(words))
+        else:
+            self.win.show_info(" ".join(words))
+        self.check_open_payments()
 
     def _set_shift(self, is_open: bool) -> None:
         self.shift_open = is_open
@@ -394,11 +474,17 @@ class SellPage(Page):
         if not code:
             return True
         if self._paying or self.pay_dialog is not None:
+            dialog = self.pay_dialog
+            if dialog is not None and is_wallet_code(code):
+                # a customer's payment code, scanned while paying: that is the wallet tender
+                if self._paying or dialog.state != TENDER:
+                    self.win.show_error(self.tr("A payment is under way: wait for its answer."))
+                else:
+                    self.take_wallet(code)
+                return True
             message = self.tr("Finish or cancel the payment first.")
-            if self.pay_dialog is not None:
-                if is_wallet_code(code):
-                    message = self.tr("Wallet payments are not available yet; take cash.")
-                self.pay_dialog.show_error(message)
+            if dialog is not None and dialog.state == TENDER:
+                dialog.show_error(message)
             else:
                 self.win.show_error(message)
             return True
@@ -451,7 +537,7 @@ class SellPage(Page):
         new_line: bool = False,
     ) -> None:
         """Run one change of the cart on the worker; show the snapshot it leaves."""
-        if self._paying:
+        if self._paying or self.pay_dialog is not None:
             self.win.show_error(self.tr("Finish or cancel the payment first."))
             return
         cart = self._cart
@@ -665,21 +751,241 @@ class SellPage(Page):
 
     # Paying --------------------------------------------------------------------------------
 
-    def ask_pay(self) -> None:
+    def ask_pay(self) -> PayCashDialog | None:
         if self.pay_dialog is not None or self._paying:
-            return
+            return None
         if not self.view.lines:
             self.win.show_error(self.tr("The cart is empty: scan or search for goods first."))
-            return
-        dialog = PayCashDialog(self, self.view.total_fen)
+            return None
+        terminal = self.win.devices.terminal if self.win.devices is not None else None
+        dialog = PayCashDialog(self, self.view.total_fen, card_ready=terminal is not None)
         self.pay_dialog = dialog
         dialog.confirmed.connect(self._take_cash)
+        dialog.card.connect(self._take_card)
+        dialog.resolve.connect(self._resolve)
+        dialog.leave.connect(self._leave_unresolved)
+        if self.payments is not None:
+            dialog.abort.connect(self.payments.cancel_on_terminal)
         dialog.finished.connect(self._pay_dialog_closed)
         dialog.open()
+        return dialog
+
+    def ask_card(self) -> None:
+        """Ctrl+K: the whole total on the card (from the payment dialog: what cash leaves)."""
+        dialog = self.pay_dialog or self.ask_pay()
+        if dialog is not None and dialog.state == TENDER:
+            dialog.take_card()
+
+    def ask_wallet(self) -> None:
+        dialog = self.pay_dialog or self.ask_pay()
+        if dialog is not None and dialog.state == TENDER:
+            if self.win.devices is None or self.win.devices.wallet is None:
+                dialog.show_error(self.wallet_unavailable_text())
+            else:
+                dialog.show_error(self.tr("Scan the customer's payment code now."))
+
+    def wallet_unavailable_text(self) -> str:
+        return self.tr("Wallet payments need the hub, and this till has none: take cash or card.")
+
+    # Card and wallet ------------------------------------------------------------------------
+
+    def _take_card(self, card_fen: int, cash_fen: int) -> None:
+        self._take_noncash(CARD, Card(card_fen), card_fen, cash_fen)
+
+    def take_wallet(self, code: str) -> None:
+        dialog = self.pay_dialog
+        if dialog is None:
+            return
+        if self.win.devices is None or self.win.devices.wallet is None:
+            dialog.show_error(self.wallet_unavailable_text())
+            return
+        amount, cash = dialog.split()
+        self._take_noncash(WALLET, Wallet(code, amount), amount, cash)
+
+    def tender_words(self, kind: str, amount_fen: int) -> str:
+        if kind == CARD:
+            return self.tr("Card payment %1").replace("%1", format_fen(amount_fen))
+        return self.tr("Wallet payment %1").replace("%1", format_fen(amount_fen))
+
+    def _take_noncash(self, kind: str, tender: Tender, amount_fen: int, cash_fen: int) -> None:
+        dialog = self.pay_dialog
+        actor = self.win.actor
+        runner = self.payments
+        if dialog is None or actor is None or runner is None or self._paying:
+            return
+        cart = self._cart
+        shop = self.shop
+        expected = dialog.total_fen
+        changed = self.tr("The cart changed while paying: check the total and take the cash again.")
+
+        def check() -> None:
+            if cart.total_fen != expected:
+                raise RuleViolation(changed)
+
+        tenders: list[Tender] = [tender]
+        if cash_fen:
+            tenders.append(Cash(cash_fen))
+        self._paying = True
+        self._noncash = (kind, amount_fen)
+        if kind == CARD:
+            prompt = self.tr("Follow the terminal: insert, tap or swipe the card")
+            caption = self.tr("Pay by card")
+        else:
+            prompt = self.tr("User paying: the customer confirms on the phone")
+            caption = self.tr("Pay by wallet")
+        dialog.show_working(caption, amount_fen, prompt, can_abort=kind == CARD)
+        display = self.win.customer_display
+        if display is not None:
+            display.show_payment(amount_fen, caption, self._customer_prompt(kind))
+        runner.pay(shop, actor, cart, tenders, kind, check, self._noncash_done)
+
+    def _customer_prompt(self, kind: str) -> str:
+        if kind == CARD:
+            return self.tr("Please follow the card terminal")
+        return self.tr("Please confirm the payment on your phone")
+
+    def _terminal_prompt(self, text: str) -> None:
+        """The terminal's prompt (插卡, 输入密码 …): for the cashier and for the customer."""
+        if self.pay_dialog is not None:
+            self.pay_dialog.set_prompt(text)
+        display = self.win.customer_display
+        if display is not None and self._paying:
+            display.set_prompt(text)
+
+    def _noncash_done(self, outcome: Outcome) -> None:
+        self.check_open_payments()
+        if outcome.receipt is not None:
+            self._noncash = None
+            self._paid(outcome.receipt)
+            return
+        self._paying = False
+        exc = outcome.error
+        dialog = self.pay_dialog
+        if isinstance(exc, ShopError):
+            if exc.message == shifts.NO_OPEN_SHIFT:
+                self._set_shift(False)
+            message = exc.message
+        else:
+            if exc is not None:
+                report_error(self, exc)
+            message = self.tr("Something went wrong inside storebox; nothing was sold.")
+        if outcome.still_open:
+            self._show_unknown(message, outcome.still_open)
+            return
+        self._noncash = None
+        self._customer_sees_cart()
+        if dialog is not None:
+            dialog.back_to_tender(message)
+        else:
+            self.win.show_error(message)
+
+    def _show_unknown(self, message: str, still_open: tuple[AttemptInfo, ...]) -> None:
+        dialog = self.pay_dialog
+        lines = [self._attempt_words(a) for a in still_open]
+        text = message + "\n\n" + "\n".join(lines) if lines else message
+        if dialog is not None:
+            dialog.show_unknown(text)
+        else:
+            self.win.show_error(message)
+        display = self.win.customer_display
+        if display is not None:
+            _kind, amount = self._noncash or (still_open[0].kind, still_open[0].amount_fen)
+            display.show_payment(
+                amount,
+                self.tr("Checking your payment"),
+                self.tr("Please wait a moment"),
+            )
+
+    def _attempt_words(self, attempt: AttemptInfo) -> str:
+        what = self.tender_words(attempt.kind, attempt.amount_fen)
+        ref = attempt.reference[-8:]
+        words = {
+            "reversed": self.tr("%1 (ref %2): reversed — the customer is not charged."),
+            "declined": self.tr("%1 (ref %2): did not go through — the customer is not charged."),
+            "used": self.tr("%1 (ref %2): charged, and its sale is recorded."),
+        }.get(
+            attempt.status,
+            self.tr("%1 (ref %2): outcome still unknown."),
+        )
+        return words.replace("%1", what).replace("%2", ref)
+
+    def _resolve(self) -> None:
+        dialog = self.pay_dialog
+        runner = self.payments
+        if dialog is None or runner is None or self._paying:
+            return
+        kind = self._noncash[0] if self._noncash else CARD
+        dialog.resolving()
+        self._paying = True
+        runner.resolve(self.shop, kind, self._resolved)
+
+    def _resolved(self, resolution: Resolution) -> None:
+        self._paying = False
+        self.check_open_payments()
+        dialog = self.pay_dialog
+        lines = [self._attempt_words(a) for a in resolution.touched]
+        lines += [
+            self._attempt_words(a)
+            for a in resolution.still_open
+            if a.reference not in {t.reference for t in resolution.touched}
+        ]
+        text = "\n".join(lines)
+        if resolution.still_open:
+            title = self.tr(
+                "Still unknown: the terminal did not answer. Check its cable and power, "
+                "then ask again."
+            )
+            if dialog is not None:
+                dialog.show_resolution(title, text, still_unknown=True)
+            return
+        self._noncash = None
+        statuses = {a.status for a in resolution.touched}
+        if "used" in statuses:
+            title = self.tr("Charged: the payment belongs to a recorded sale")
+        elif statuses:
+            title = self.tr("Not charged: the customer paid nothing")
+        else:
+            title = self.tr("Settled: no payment is open any more")
+        self._customer_sees_cart()
+        if dialog is not None:
+            dialog.show_resolution(title, text, still_unknown=False)
+        self.win.refresh_status()
+
+    def _leave_unresolved(self) -> None:
+        dialog = self.pay_dialog
+        if dialog is None or self._paying:
+            return
+
+        def leave(approver: Actor) -> None:
+            if self.pay_dialog is not dialog:
+                return
+            log.warning("payment left unresolved at the till by %s", approver.name)
+            self._noncash = None
+            self._customer_sees_cart()
+            dialog.back_to_tender(
+                self.tr(
+                    "Left unresolved by %1: it is settled before the next card or wallet "
+                    "payment. Take cash now, or ask again later."
+                ).replace("%1", approver.name)
+            )
+
+        ask_owner(
+            self,
+            self.shop,
+            self.tr("Leaving a payment unresolved needs the owner's PIN."),
+            leave,
+        )
+
+    def _customer_sees_cart(self) -> None:
+        display = self.win.customer_display
+        if display is not None and self.view.lines:
+            display.show_cart(self.view.lines, self.view.total_fen)
 
     def _pay_dialog_closed(self) -> None:
         self.pay_dialog = None
         self._refocus()
+        if self.open_payments:
+            self.check_open_payments()
 
     def _take_cash(self, tendered_fen: int) -> None:
         dialog = self.pay_dialog
@@ -715,11 +1021,21 @@ class SellPage(Page):
             pole.total(receipt.total_fen, receipt.tendered_fen)
         if self.pay_dialog is not None:
             self.pay_dialog.accept()
-        self.win.show_info(
-            self.tr("Sale %1 paid. Change: %2")
-            .replace("%1", receipt.number)
-            .replace("%2", format_fen(receipt.change_fen))
-        )
+        card = next((p for p in receipt.payments if p.kind == CARD), None)
+        if card is not None:
+            self.win.show_info(
+                self.tr("Sale %1 paid: card %2 charged, auth %3. Change: %4")
+                .replace("%1", receipt.number)
+                .replace("%2", format_fen(card.amount_fen))
+                .replace("%3", card.auth_code or "—")
+                .replace("%4", format_fen(receipt.change_fen))
+            )
+        else:
+            self.win.show_info(
+                self.tr("Sale %1 paid. Change: %2")
+                .replace("%1", receipt.number)
+                .replace("%2", format_fen(receipt.change_fen))
+            )
         self.win.refresh_status()
 
     # Printing ------------------------------------------------------------------------------
@@ -789,6 +1105,11 @@ class SellPage(Page):
             paid=self.tr("Paid"),
             price_changed=self.tr("list price %1"),
             thanks=self.tr("Thank you!"),
+            card=self.tr("Card"),
+            wallet=self.tr("Wallet"),
+            auth=self.tr("Auth code"),
+            terminal=self.tr("Terminal"),
+            voucher=self.tr("Voucher"),
         )
         self.receipt_view.setPlainText(
             receipt_text(receipt, labels, self.shop.settings.zone, RECEIPT_WIDTH)
