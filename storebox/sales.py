@@ -280,7 +280,18 @@ class Wallet:
     amount_fen: int
 
 
-Tender = Cash | Card | Wallet
+@dataclass(frozen=True)
+class QrPaid:
+    """A shop-presented dynamic code (扫码付) the customer has paid. Its attempt was begun with
+    `begin_attempt(shop, WALLET, "sale", ...)` before the code was made, and the caller keeps it
+    in flight (no `release_attempts`) until checkout, which confirms the payment with the
+    wallet port's `query` before recording the sale (and reverses it if the sale fails)."""
+
+    reference: str
+    amount_fen: int
+
+
+Tender = Cash | Card | Wallet | QrPaid
 
 _WALLET_CODE = re.compile(r"[0-9]{16,24}")
 
@@ -293,7 +304,7 @@ def _code_tail(code: str) -> str:
 class _Plan:
     list_total: int
     total: int
-    noncash: tuple[Card | Wallet, ...]
+    noncash: tuple[Card | Wallet | QrPaid, ...]
     cash_applied: int
     cash_tendered: int
 
@@ -319,14 +330,14 @@ def _plan(cart: Cart, tenders: Sequence[Tender]) -> _Plan:
     _check_cart(cart)
     total = cart.total_fen
     cash: Cash | None = None
-    noncash: list[Card | Wallet] = []
+    noncash: list[Card | Wallet | QrPaid] = []
     for tender in tenders:
         if isinstance(tender, Cash):
             if cash is not None:
                 raise InvalidInput("只能有一笔现金 / give cash as one tender")
             check_amount(tender.tendered_fen, "现金 / cash", maximum=total + MAX_CHANGE_FEN)
             cash = tender
-        elif isinstance(tender, Card | Wallet):
+        elif isinstance(tender, Card | Wallet | QrPaid):
             what = "刷卡 / card" if isinstance(tender, Card) else "扫码 / wallet"
             check_amount(tender.amount_fen, what, allow_zero=False, maximum=max(total, 1))
             if isinstance(tender, Wallet):
@@ -584,9 +595,31 @@ def _what(kind: str) -> str:
     return f"{zh} / {en}"
 
 
+def _confirm_qr(
+    shop: Shop, tender: QrPaid, wallet: WalletPayments, references: list[str]
+) -> tuple[str, str, PaymentResult]:
+    """A paid dynamic code: the acquirer must say so, for this amount, before the sale."""
+    reference, amount = tender.reference, tender.amount_fen
+    references.append(reference)
+    answer = ask_port(lambda: wallet.query(reference), reference, amount)
+    if answer.status is PaymentStatus.APPROVED and answer.amount_fen == amount:
+        return WALLET, reference, answer
+    if answer.status is PaymentStatus.DECLINED:
+        mark_attempt(shop, reference, "declined", answer, "qr: not paid")
+        raise PaymentDeclined(
+            f"扫码付 {format_fen(amount)} 未付款：{answer.message} / the QR payment of "
+            f"{format_fen(amount)} was not paid: {answer.message}"
+        )
+    mark_attempt(shop, reference, "unknown", answer, "qr: payment not confirmed")
+    raise PaymentUnknown(
+        f"扫码付 {format_fen(amount)} 未能确认 / the QR payment of {format_fen(amount)} could not "
+        f"be confirmed: {answer.message}"
+    )
+
+
 def _charge(
     shop: Shop,
-    tender: Card | Wallet,
+    tender: Card | Wallet | QrPaid,
     terminal: CardTerminal | None,
     wallet: WalletPayments | None,
     context: dict[str, Any],
@@ -595,6 +628,9 @@ def _charge(
 ) -> tuple[str, str, PaymentResult]:
     """Take one card or wallet payment. Returns (kind, reference, approved result) or raises
     PaymentDeclined / PaymentUnknown / the port's ShopError — with the attempt row telling why."""
+    if isinstance(tender, QrPaid):
+        assert wallet is not None
+        return _confirm_qr(shop, tender, wallet, references)
     kind = CARD if isinstance(tender, Card) else WALLET
     amount = tender.amount_fen
     reference = begin_attempt(shop, kind, "sale", amount, context)
@@ -1156,6 +1192,7 @@ def checkout(
     """
     plan = _plan(cart, tenders)
     kinds = {CARD if isinstance(t, Card) else WALLET for t in plan.noncash}
+
     if CARD in kinds and terminal is None:
         raise InvalidInput("未连接刷卡机 / no card terminal is connected; take another tender")
     if WALLET in kinds and wallet is None:
