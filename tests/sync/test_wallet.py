@@ -353,3 +353,44 @@ def test_settlement_agrees_with_the_shops_sales_to_the_fen(
     assert day.payments_count == len(made)
     assert day.net_fen == paid_fen - refunded_fen - day.fees_fen
     assert sales.unsettled_attempts(shop) == []
+
+
+# --- what a crash left behind --------------------------------------------------------------
+
+
+def test_a_payment_approved_when_the_till_died_is_reversed_before_the_next_sale(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock
+) -> None:
+    wallet, sleeps = wallet_for(till, hub_clock)
+    orphan = sales.begin_attempt(
+        shop, sales.WALLET, "sale", 700, {"cart_id": "x", "total_fen": 700}
+    )
+    # the money moves at the acquirer, then the till dies before the sale is recorded
+    assert wallet.micropay(WECHAT, 700, orphan).status is PaymentStatus.APPROVED
+    sales.release_attempts([orphan])  # as if its process were gone
+    cart = cart_of(counter)
+    receipt = sales.checkout(
+        shop, counter.till.cashier, cart, [Wallet(ALIPAY, cart.total_fen)], wallet=wallet
+    )
+    assert till.client.query_order(orphan).status == "reversed"  # the customer got it back
+    assert 14 <= sum(sleeps.calls) <= 16  # not before WeChat's 15 s
+    day = till.settlement()
+    assert (day.payments_count, day.payments_fen) == (1, receipt.total_fen)
+    assert shop_wallet_fen(shop) == (receipt.total_fen, 0)
+    assert sales.unsettled_attempts(shop) == []
+
+
+def test_a_payment_the_till_died_before_sending_cannot_charge_later(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock
+) -> None:
+    wallet, _ = wallet_for(till, hub_clock)
+    orphan = sales.begin_attempt(
+        shop, sales.WALLET, "sale", 700, {"cart_id": "x", "total_fen": 700}
+    )
+    sales.release_attempts([orphan])
+    resolved = sales.resolve_open_attempts(shop, wallet=wallet)
+    assert [(a.reference, a.status) for a in resolved] == [(orphan, "reversed")]
+    # the request turns up late at the acquirer: it cannot charge any more
+    late = wallet.micropay(WECHAT, 700, orphan)
+    assert late.status is PaymentStatus.DECLINED
+    assert till.settlement().payments_fen == 0
