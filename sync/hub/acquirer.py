@@ -12,7 +12,8 @@ dynamic QR orders and a daily settlement file per store — behaving like the re
   decided and committed at once, but the answer comes only after N seconds, default 35 — past
   the shop's read timeout); `duplicate` (the money moves, but the answer says the order was
   already submitted, as WeChat's ORDERPAID does: the shop must query).
-* Reverse: refused while the customer is still confirming, and for WeChat within 15 s of the
+* Reverse: an unpaid dynamic QR is closed; a micropay is refused while the customer is still
+  confirming, and for WeChat within 15 s of the
   micropay (409 `too_early`, with Retry-After); reversing an approved payment gives the money
   back. Reversing an order the acquirer never received leaves a closed tombstone under that key,
   so a micropay that arrives late cannot charge the customer afterwards.
@@ -363,6 +364,11 @@ def reverse(db: Database, who: Caller, reference: str) -> protocol.OrderAnswer:
         if order.kind == "refund":
             raise Conflict("a refund cannot be reversed", code="not_reversible")
         if order.status in ("reversed", "declined", "closed"):
+            return answer(order)
+        if order.status == "user_paying" and order.kind == "qr":
+            # an unpaid shop-presented code: cancelling it closes it, so it can no longer be paid
+            order.status, order.final_at = "closed", now
+            order.message = "已撤销，未付款 / cancelled unpaid: the code can no longer be paid"
             return answer(order)
         if order.status == "user_paying":
             raise Conflict(

@@ -394,3 +394,40 @@ def test_a_payment_the_till_died_before_sending_cannot_charge_later(
     late = wallet.micropay(WECHAT, 700, orphan)
     assert late.status is PaymentStatus.DECLINED
     assert till.settlement().payments_fen == 0
+
+
+def test_a_qr_tender_not_paid_is_cancelled_so_it_cannot_be_paid_later(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock
+) -> None:
+    wallet, _ = wallet_for(till, hub_clock, pay_deadline=1.0, reverse_wait=1.0)
+    cart = cart_of(counter)
+    total = cart.total_fen
+    reference = sales.begin_attempt(shop, sales.WALLET, "sale", total, {"cart_id": cart.id})
+    assert wallet.create(total, reference).state is QrState.WAITING
+    with pytest.raises(PaymentUnknown):  # shown but not paid when the cashier pressed "paid"
+        sales.checkout(
+            shop, counter.till.cashier, cart, [sales.QrPaid(reference, total)], wallet=wallet
+        )
+    resolved = sales.resolve_open_attempts(shop, wallet=wallet)
+    assert [(a.reference, a.status) for a in resolved] == [(reference, "reversed")]
+    assert wallet.status(reference).state is QrState.CLOSED
+    with pytest.raises(acquirer.AdminError):  # the customer scans it too late
+        acquirer.customer_pays(till.hub.db, till.store_id, reference)
+    assert till.settlement().payments_fen == 0
+
+
+def test_a_paid_qr_tender_is_confirmed_and_sold_once(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock
+) -> None:
+    wallet, _ = wallet_for(till, hub_clock)
+    cart = cart_of(counter, colas=2)
+    total = cart.total_fen
+    reference = sales.begin_attempt(shop, sales.WALLET, "sale", total, {"cart_id": cart.id})
+    order = wallet.create(total, reference)
+    assert emvco.amount_fen(emvco.parse(order.payload)["54"]) == total
+    acquirer.customer_pays(till.hub.db, till.store_id, reference, "wechat")
+    receipt = sales.checkout(
+        shop, counter.till.cashier, cart, [sales.QrPaid(reference, total)], wallet=wallet
+    )
+    assert receipt.total_fen == total
+    assert till.settlement().payments_fen == total == shop_wallet_fen(shop)[0]
