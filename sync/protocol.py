@@ -16,7 +16,15 @@ import hashlib
 import json
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 PROTOCOL_VERSION: Final = 1
 
@@ -54,13 +62,32 @@ def _aware(value: dt.datetime) -> dt.datetime:
         raise ValueError("the time is out of range") from None
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: 12 or 12.0 (JSON Schema counts both), never "12", true or 12.5."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+JSON_INTEGER = BeforeValidator(_json_integer)
+"""After any constraint in an Annotated (`Annotated[int, Field(ge=0), JSON_INTEGER]`): placed
+before it, pydantic leaves the constraint out of the JSON Schema ("ge" instead of "minimum")."""
+JsonInt = Annotated[int, JSON_INTEGER]
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class WireModel(BaseModel):
-    """Unknown fields are refused: a misspelt field is a bug on the other side, not data."""
+    """Unknown fields are refused: a misspelt field is a bug on the other side, not data.
+
+    Booleans and integers are strict (StrictBool, JsonInt): pydantic's lax mode would read 0 as
+    false and "12" as 12, so a sender that gets its types wrong would be silently reinterpreted
+    instead of told (found by fuzzing the hub against its own OpenAPI)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -178,7 +205,7 @@ class PullPage(WireModel):
     stream: str
     changes: list[Change]
     cursor: str
-    more: bool
+    more: StrictBool
 
 
 class CatalogItem(WireModel):
@@ -191,11 +218,11 @@ class CatalogItem(WireModel):
     """规格, e.g. 500ml×12."""
     unit: str = "件"
     category: str = ""
-    case_qty: Annotated[int, Field(ge=1)] = 1
-    wholesale_price_fen: Annotated[int, Field(ge=0)]
-    retail_price_fen: Annotated[int, Field(ge=0)]
+    case_qty: Annotated[int, Field(ge=1), JSON_INTEGER] = 1
+    wholesale_price_fen: Annotated[int, Field(ge=0), JSON_INTEGER]
+    retail_price_fen: Annotated[int, Field(ge=0), JSON_INTEGER]
     """The mall's suggested shelf price."""
-    active: bool = True
+    active: StrictBool = True
 
 
 class Biller(WireModel):
@@ -205,7 +232,7 @@ class Biller(WireModel):
     biller_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     kind: Literal["electricity", "water", "gas", "mobile", "credit_card"]
     name: ShortText
-    active: bool = True
+    active: StrictBool = True
     rules: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -229,9 +256,9 @@ class DeviceHealth(WireModel):
 
 
 class AgentState(WireModel):
-    online: bool
-    pending_events: Annotated[int, Field(ge=0)]
-    dead_letters: Annotated[int, Field(ge=0)]
+    online: StrictBool
+    pending_events: Annotated[int, Field(ge=0), JSON_INTEGER]
+    dead_letters: Annotated[int, Field(ge=0), JSON_INTEGER]
     last_success_at: AwareDatetime | None = None
     last_error: Annotated[str, StringConstraints(max_length=500)] | None = None
     cursors: dict[str, str] = Field(default_factory=dict)
@@ -274,7 +301,7 @@ MAX_PAYMENT_FEN: Final = 10_000_000
 
 Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
 PaymentCode = Annotated[str, StringConstraints(pattern=PAYMENT_CODE_PATTERN)]
-AmountFen = Annotated[int, Field(ge=1, le=MAX_PAYMENT_FEN)]
+AmountFen = Annotated[int, Field(ge=1, le=MAX_PAYMENT_FEN), JSON_INTEGER]
 
 WalletName = Literal["wechat", "alipay", "unionpay"]
 OrderKind = Literal["micropay", "refund", "qr"]
@@ -327,7 +354,7 @@ class QrCreateRequest(WireModel):
     description: Annotated[str, StringConstraints(max_length=128)] = ""
     sale_reference: Annotated[str, StringConstraints(max_length=25)] = ""
     """Goes into the code's additional data (62, bill number), at most 25 characters."""
-    expires_in_s: Annotated[int, Field(ge=30, le=3600)] = 300
+    expires_in_s: Annotated[int, Field(ge=30, le=3600), JSON_INTEGER] = 300
 
 
 class OrderAnswer(WireModel):
@@ -336,8 +363,8 @@ class OrderAnswer(WireModel):
     reference: str
     kind: OrderKind
     status: OrderStatus
-    amount_fen: int
-    refunded_fen: int = 0
+    amount_fen: JsonInt
+    refunded_fen: JsonInt = 0
     wallet: WalletName | None = None
     acquirer_reference: str
     message: str = ""
@@ -362,10 +389,10 @@ class SettlementRow(WireModel):
     kind: OrderKind
     wallet: WalletName | None = None
     status: OrderStatus
-    amount_fen: int
-    refunded_fen: int
-    fee_fen: int
-    net_fen: int
+    amount_fen: JsonInt
+    refunded_fen: JsonInt
+    fee_fen: JsonInt
+    net_fen: JsonInt
     at: AwareDatetime
 
 
@@ -373,11 +400,11 @@ class SettlementFile(WireModel):
     store_id: str
     day: dt.date
     rows: list[SettlementRow]
-    payments_count: int
-    payments_fen: int
+    payments_count: JsonInt
+    payments_fen: JsonInt
     """Payments that stand (approved, or later refunded: the refund is its own row); a reversed
     payment counts 0."""
-    refunds_fen: int
+    refunds_fen: JsonInt
     """Refunds on the day, as a positive sum."""
-    fees_fen: int
-    net_fen: int
+    fees_fen: JsonInt
+    net_fen: JsonInt
