@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QIntValidator, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QImage, QIntValidator, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
@@ -82,16 +82,20 @@ class PayCashDialog(_Dialog):
 
     confirmed = Signal(int)
     card = Signal(int, int)
+    qr = Signal(int, int)
     abort = Signal()
     resolve = Signal()
     leave = Signal()
 
-    def __init__(self, parent: QWidget, total_fen: int, *, card_ready: bool = False) -> None:
+    def __init__(
+        self, parent: QWidget, total_fen: int, *, card_ready: bool = False, qr_ready: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("payCash")
         self.setMinimumWidth(620)
         self.total_fen = total_fen
         self.card_ready = card_ready
+        self.qr_ready = qr_ready
         self._busy = False
         self.state = TENDER
         outer = QVBoxLayout(self)
@@ -157,6 +161,11 @@ class PayCashDialog(_Dialog):
         self.card_button.clicked.connect(self.take_card)
         self.card_button.setEnabled(card_ready)
         others.addWidget(self.card_button, 1)
+        self.qr_button = QPushButton(self)
+        self.qr_button.setObjectName("cardTender")
+        self.qr_button.clicked.connect(self.take_qr)
+        self.qr_button.setVisible(qr_ready)
+        others.addWidget(self.qr_button, 1)
         self.wallet_hint = QLabel(self)
         self.wallet_hint.setObjectName("walletHint")
         self.wallet_hint.setWordWrap(True)
@@ -214,6 +223,11 @@ class PayCashDialog(_Dialog):
         box.addWidget(self.state_title)
         box.addWidget(self.state_amount)
         box.addWidget(self.state_prompt)
+        # the shop's dynamic code, for a till without a customer's screen
+        self.state_qr = QLabel(self.progress_page)
+        self.state_qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_qr.hide()
+        box.addWidget(self.state_qr)
         box.addWidget(self.state_detail)
         box.addStretch(1)
         self.abort_button = QPushButton(self.progress_page)
@@ -287,6 +301,7 @@ class PayCashDialog(_Dialog):
             )
         else:
             self.card_button.setText(self.tr("Card %1  Ctrl+K").replace("%1", format_fen(card_fen)))
+        self.qr_button.setText(self.tr("Shop's QR code %1").replace("%1", format_fen(card_fen)))
 
     def confirm(self) -> None:
         if self._busy or self.state != TENDER:
@@ -304,6 +319,20 @@ class PayCashDialog(_Dialog):
             self.show_error(self.tr("No card terminal is set up: take cash or a wallet code."))
             return
         self.card.emit(*self.split())
+
+    def take_qr(self) -> None:
+        if self._busy or self.state != TENDER or not self.qr_ready:
+            return
+        self.qr.emit(*self.split())
+
+    def show_qr(self, image: QImage, prompt: str) -> None:
+        """The shop's code is shown: the customer scans it; the button cancels it."""
+        self.state_qr.setPixmap(QPixmap.fromImage(image))
+        self.state_qr.show()
+        self.state_prompt.setText(prompt)
+        self.abort_button.setText(self.tr("Cancel the code"))
+        self.abort_button.show()
+        self.abort_button.setEnabled(True)
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -336,6 +365,8 @@ class PayCashDialog(_Dialog):
         self.state_detail.setText(self.tr("Please wait: the customer pays on the device."))
         self.abort_button.setVisible(can_abort)
         self.abort_button.setEnabled(can_abort)
+        self.abort_button.setText(self.tr("Cancel on the terminal"))
+        self.state_qr.hide()
         for button in (self.resolve_button, self.leave_button, self.back_button):
             button.hide()
 
@@ -345,13 +376,14 @@ class PayCashDialog(_Dialog):
 
     def _abort(self) -> None:
         self.abort_button.setEnabled(False)
-        self.state_detail.setText(self.tr("Asking the terminal to cancel…"))
+        self.state_detail.setText(self.tr("Cancelling…"))
         self.abort.emit()
 
     def show_unknown(self, message: str, *, can_leave: bool = True) -> None:
         """The outcome is not known: say so, plainly, and offer only to find out."""
         self._busy = True
         self._state(UNKNOWN)
+        self.state_qr.hide()
         self.state_title.setText(self.tr("Payment unknown"))
         self.state_prompt.setText(
             self.tr("Do not hand over the goods and do not take the money again yet.")
@@ -376,6 +408,7 @@ class PayCashDialog(_Dialog):
             self.state_prompt.setText(title)
             return
         self._state(RESOLVING)
+        self.state_qr.hide()
         self.state_title.setText(title)
         self.state_prompt.setText(self.tr("Take the payment again, or another tender."))
         self.state_detail.setText(text)

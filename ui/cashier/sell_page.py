@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +43,19 @@ from storebox import barcodes, catalog, sales, scancodes, shifts
 from storebox.catalog import ProductInfo, SearchHit
 from storebox.errors import NotFound, RuleViolation, ShopError
 from storebox.money import format_fen
-from storebox.sales import CARD, WALLET, AttemptInfo, Card, Cart, Cash, SaleReceipt, Tender, Wallet
+from storebox.ports import DynamicQr, QrOrder, QrState, StatusCallback
+from storebox.sales import (
+    CARD,
+    WALLET,
+    AttemptInfo,
+    Card,
+    Cart,
+    Cash,
+    QrPaid,
+    SaleReceipt,
+    Tender,
+    Wallet,
+)
 from ui.cashier.page import Page
 from ui.cashier.payment import Outcome, PaymentRunner, Resolution, open_payments
 from ui.cashier.sell_cart import (
@@ -60,6 +72,7 @@ from ui.cashier.sell_cart import (
 )
 from ui.cashier.sell_dialogs import TENDER, PayCashDialog, PriceDialog, QtyDialog, VoidDialog
 from ui.cashier.signin import ask_owner
+from ui.customer_display import qr_image
 from ui.ops import CoreOp, report_error
 from ui.widgets.icons import WHITE, icon, icon_size
 from ui.widgets.keypad import add_shortcut
@@ -70,6 +83,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: how often the hub is asked whether the shop's code has been paid
+QR_POLL_MS = 1_000
 #: search-as-you-type waits this long after the last keystroke
 SEARCH_LIMIT = 8
 RESULT_ROWS = 6
@@ -103,6 +118,13 @@ class SellPage(Page):
         self._paying = False
         # the card or wallet payment under way or unknown: (kind, amount)
         self._noncash: tuple[str, int] | None = None
+        # the shop's dynamic code on show: (the order, the cash beside it)
+        self._qr: QrOrder | None = None
+        self._qr_cash = 0
+        self._qr_cancelled = False
+        self._qr_timer = QTimer(self)
+        self._qr_timer.setSingleShot(True)
+        self._qr_timer.timeout.connect(self._poll_qr)
         self.payments = PaymentRunner(window.devices, self) if window.devices else None
         if self.payments is not None:
             self.payments.prompt.connect(self._terminal_prompt)
@@ -758,14 +780,19 @@ class SellPage(Page):
             self.win.show_error(self.tr("The cart is empty: scan or search for goods first."))
             return None
         terminal = self.win.devices.terminal if self.win.devices is not None else None
-        dialog = PayCashDialog(self, self.view.total_fen, card_ready=terminal is not None)
+        dialog = PayCashDialog(
+            self,
+            self.view.total_fen,
+            card_ready=terminal is not None,
+            qr_ready=self._qr_port() is not None,
+        )
         self.pay_dialog = dialog
         dialog.confirmed.connect(self._take_cash)
         dialog.card.connect(self._take_card)
+        dialog.qr.connect(self._take_qr)
         dialog.resolve.connect(self._resolve)
         dialog.leave.connect(self._leave_unresolved)
-        if self.payments is not None:
-            dialog.abort.connect(self.payments.cancel_on_terminal)
+        dialog.abort.connect(self._abort)
         dialog.finished.connect(self._pay_dialog_closed)
         dialog.open()
         return dialog
@@ -788,6 +815,13 @@ class SellPage(Page):
         return self.tr("Wallet payments need the hub, and this till has none: take cash or card.")
 
     # Card and wallet ------------------------------------------------------------------------
+
+    def _abort(self) -> None:
+        if self._qr is not None:
+            self._qr_cancelled = True
+            self._close_qr()
+        elif self.payments is not None:
+            self.payments.cancel_on_terminal()
 
     def _take_card(self, card_fen: int, cash_fen: int) -> None:
         self._take_noncash(CARD, Card(card_fen), card_fen, cash_fen)
@@ -838,6 +872,170 @@ class SellPage(Page):
         if display is not None:
             display.show_payment(amount_fen, caption, self._customer_prompt(kind))
         runner.pay(shop, actor, cart, tenders, kind, check, self._noncash_done)
+
+    # The shop's dynamic code (扫码付) ----------------------------------------------------------
+
+    def _qr_port(self) -> DynamicQr | None:
+        wallet = self.win.devices.wallet if self.win.devices is not None else None
+        return wallet if isinstance(wallet, DynamicQr) else None
+
+    def _take_qr(self, amount_fen: int, cash_fen: int) -> None:
+        dialog, runner, port = self.pay_dialog, self.payments, self._qr_port()
+        if dialog is None or runner is None or port is None or self._paying:
+            return
+        shop, cart_id, total = self.shop, self._cart.id, dialog.total_fen
+        self._paying = True
+        self._noncash = (WALLET, amount_fen)
+        self._qr_cash = cash_fen
+        self._qr_cancelled = False
+        dialog.show_working(
+            self.tr("Pay by the shop's QR code"),
+            amount_fen,
+            self.tr("Making the code…"),
+            can_abort=False,
+        )
+
+        def make(_emit: StatusCallback) -> QrOrder:
+            # the attempt first, kept in flight until the sale is recorded or the code closed
+            reference = sales.begin_attempt(
+                shop, WALLET, "sale", amount_fen, {"cart_id": cart_id, "total_fen": total, "qr": 1}
+            )
+            try:
+                # the sale's reference in the code (EMVCo field 62 takes 25 characters)
+                sale_reference = cart_id.replace("-", "")[-20:]
+                return port.create(amount_fen, reference, sale_reference=sale_reference)
+            except ShopError as exc:
+                sales.mark_attempt(shop, reference, "declined", None, f"not sent: {exc.message}")
+                sales.release_attempts([reference])
+                raise
+
+        runner.call(WALLET, make, self._qr_made)
+
+    def _qr_made(self, order: QrOrder | None, exc: BaseException | None) -> None:
+        dialog = self.pay_dialog
+        if order is None:
+            self._qr_failed(exc)
+            return
+        self._qr = order
+        if order.state is not QrState.WAITING or not order.payload:
+            self._close_qr()  # it may exist at the hub: close it before anything else
+            return
+        prompt = self.tr("The customer scans the code with the phone")
+        if dialog is not None:
+            dialog.show_qr(qr_image(order.payload, 240), prompt)
+        display = self.win.customer_display
+        if display is not None:
+            display.show_qr(order.payload, order.amount_fen, self.tr("Scan to pay"))
+        self._qr_timer.start(QR_POLL_MS)
+
+    def _qr_failed(self, exc: BaseException | None) -> None:
+        self._paying = False
+        self._noncash = None
+        self._qr = None
+        message = (
+            exc.message
+            if isinstance(exc, ShopError)
+            else self.tr("Something went wrong inside storebox; nothing was sold.")
+        )
+        if exc is not None and not isinstance(exc, ShopError):
+            report_error(self, exc)
+        self._customer_sees_cart()
+        if self.pay_dialog is not None:
+            self.pay_dialog.back_to_tender(message)
+
+    def _poll_qr(self) -> None:
+        order, runner, port = self._qr, self.payments, self._qr_port()
+        if order is None or runner is None or port is None or self._qr_cancelled:
+            return
+        reference = order.reference
+        runner.call(WALLET, lambda _emit: port.status(reference), self._qr_polled)
+
+    def _qr_polled(self, order: QrOrder | None, exc: BaseException | None) -> None:
+        if self._qr is None or self._qr_cancelled:
+            return
+        state = order.state if order is not None else QrState.UNKNOWN
+        if state is QrState.PAID:
+            self._qr_paid()
+        elif state is QrState.CLOSED:
+            self._qr_closed(self.tr("The code expired or was closed: nothing was paid."))
+        elif self._qr.expires_at is not None and self.shop.now() >= self._qr.expires_at:
+            self._close_qr()
+        else:  # waiting, or the hub did not answer this time: ask again
+            self._qr_timer.start(QR_POLL_MS)
+
+    def _close_qr(self) -> None:
+        order, runner, port = self._qr, self.payments, self._qr_port()
+        if order is None or runner is None or port is None:
+            return
+        self._qr_timer.stop()
+        reference = order.reference
+        runner.call(WALLET, lambda _emit: port.close(reference), self._qr_after_close)
+
+    def _qr_after_close(self, order: QrOrder | None, exc: BaseException | None) -> None:
+        state = order.state if order is not None else QrState.UNKNOWN
+        if state is QrState.PAID:  # paid just before it closed: the sale goes through
+            self._qr_paid()
+        elif state is QrState.CLOSED:
+            self._qr_closed(self.tr("The code was cancelled: nothing was paid."))
+        else:  # unclear: the core settles it (query, then reverse)
+            current = self._qr
+            self._qr = None
+            self._paying = False
+            if current is not None:
+                sales.release_attempts([current.reference])
+                self._show_unknown(
+                    self.tr("The hub did not say whether the code was paid."),
+                    (self._qr_attempt(current),),
+                )
+
+    def _qr_attempt(self, order: QrOrder) -> AttemptInfo:
+        return AttemptInfo(
+            reference=order.reference,
+            kind=WALLET,
+            operation="sale",
+            amount_fen=self._noncash[1] if self._noncash else order.amount_fen,
+            status="unknown",
+            created_at=self.shop.now(),
+            message="",
+            context={},
+        )
+
+    def _qr_closed(self, message: str) -> None:
+        order = self._qr
+        self._qr = None
+        if order is not None:
+            reference, shop = order.reference, self.shop
+
+            def close() -> None:
+                sales.mark_attempt(shop, reference, "declined", None, "qr closed unpaid")
+                sales.release_attempts([reference])
+
+            CoreOp(self, close).run()
+        self._paying = False
+        self._noncash = None
+        self._customer_sees_cart()
+        if self.pay_dialog is not None:
+            self.pay_dialog.back_to_tender(message)
+
+    def _qr_paid(self) -> None:
+        order, dialog, actor, runner = self._qr, self.pay_dialog, self.win.actor, self.payments
+        self._qr = None
+        if order is None or actor is None or runner is None:
+            return
+        amount = self._noncash[1] if self._noncash else order.amount_fen
+        tenders: list[Tender] = [QrPaid(order.reference, amount)]
+        if self._qr_cash:
+            tenders.append(Cash(self._qr_cash))
+        cart, expected = self._cart, dialog.total_fen if dialog is not None else 0
+        changed = self.tr("The cart changed while paying: check the total and take the cash again.")
+
+        def check() -> None:
+            if cart.total_fen != expected:
+                raise RuleViolation(changed)
+
+        if dialog is not None:
+            dialog.set_prompt(self.tr("Paid: recording the sale…"))
+        runner.pay(self.shop, actor, cart, tenders, WALLET, check, self._noncash_done)
 
     def _customer_prompt(self, kind: str) -> str:
         if kind == CARD:
