@@ -86,7 +86,7 @@ def _payment_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
     from storebox.sales import CARD
     from sync.emvco import merchant_presented
     from ui.cashier.sell_page import SellPage
-    from ui.customer_display import CustomerDisplay
+    from ui.customer_display import CustomerDisplay, qr_image
 
     sell = window.pages["sell"]
     assert isinstance(sell, SellPage)
@@ -131,7 +131,10 @@ def _payment_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
             name_zh="幸福里便利店",
             city_zh="北京",
         )
-        display.show_qr(payload, total, _tr("Pay by wallet"))
+        dialog.show_working(_tr("Pay by the shop's QR code"), total, "", can_abort=False)
+        dialog.show_qr(qr_image(payload, 240), _tr("The customer scans the code with the phone"))
+        written.append(_grab_widget(dialog, out / f"{stem}-pay-5-qr.png", app))
+        display.show_qr(payload, total, _tr("Scan to pay"))
         written.append(_grab_widget(display, out / f"{stem}-pay-5-customer-qr.png", app))
     finally:
         dialog.done(0)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from storebox import config, syncstate
 from storebox.shop import Shop
 from ui.app import Language, application
+from ui.cashier.payment import PaymentRunner
 from ui.cashier.window import CashierWindow
 from ui.devices import Devices
 from ui.ops import reset_tasks
@@ -89,6 +90,11 @@ def run(
     try:
         return app.exec()
     finally:
+        for page in window.pages.values():  # the wallet's thread (a hub poll may be waiting)
+            for name in ("payments", "_runner"):
+                runner = getattr(page, name, None)
+                if isinstance(runner, PaymentRunner):
+                    runner.shutdown()
         if window.devices is not None:
             window.devices.close()
         reset_tasks()
