@@ -415,3 +415,52 @@ def test_a_payment_left_unknown_by_a_crash_is_shown_and_settled_from_the_sell_sc
         ("wallet", "declined"),
     ]
     assert wallet.called("query")
+
+
+def test_a_wallet_sale_is_refunded_back_to_the_wallet(
+    qtbot: QtBot, till: CashierWindow, shop: Shop
+) -> None:
+    from tests.ui.test_refund import confirm_yes, open_refund
+
+    devices = till.devices
+    assert devices is not None
+    wallet = FakeWallet()
+    devices.wallet = wallet
+    sell = sell_page(till)
+    item = demo_product(WATER)
+    scan(qtbot, till, item.barcode)
+    open_payment(qtbot, till)
+    scan(qtbot, till, WECHAT_CODE)
+    qtbot.waitUntil(lambda: sell.receipt is not None, timeout=10_000)
+    settle(qtbot)
+    receipt = sell.receipt
+    assert receipt is not None
+
+    page = open_refund(qtbot, till)
+    page.open_sale(receipt.number)
+    settle(qtbot)
+    page.reason_chips[0].click()
+    page.refund_button.click()
+    assert "wallet" in confirm_yes(qtbot, page)
+    qtbot.waitUntil(lambda: page.receipt is not None, timeout=10_000)
+    settle(qtbot)
+    assert [args["amount_fen"] for args in wallet.called("refund")] == [item.price_fen]
+    assert wallet.charged_fen == 0
+
+
+def test_the_cashier_cancels_on_the_terminal(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, sim: ZvtSimulator
+) -> None:
+    sell = sell_page(till)
+    scan(qtbot, till, demo_product(WATER).barcode)
+    dialog = open_payment(qtbot, till)
+    sim.status_delay = 0.5  # a slow customer: several prompts, time to cancel between them
+    sim.push("slow")
+    dialog.card_button.click()
+    qtbot.waitUntil(lambda: dialog.state_prompt.text() == "Insert card", timeout=10_000)
+    dialog.abort_button.click()
+    qtbot.waitUntil(lambda: dialog.state == TENDER, timeout=15_000)
+    settle(qtbot)
+    assert dialog.message.text()  # the terminal's words for the abort
+    assert sell.receipt is None and sales_of(shop) == []
+    assert [(k, s) for k, s, _a in attempts(shop)] == [("card", "declined")]
