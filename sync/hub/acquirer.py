@@ -324,8 +324,28 @@ def micropay(db: Database, who: Caller, body: protocol.MicropayRequest) -> Delay
     raise HubError("could not record the payment; retry", code="unavailable", status=503)
 
 
+def _due(order: AcquirerOrder, now: dt.datetime) -> bool:
+    """Would `_settle` change this order now?"""
+    if order.status != "user_paying":
+        return False
+    until = order.paying_until if order.kind == "micropay" else order.expires_at
+    return until is not None and now >= until
+
+
 def query(db: Database, who: Caller, reference: str) -> protocol.OrderAnswer:
+    """Read-only unless the order is due to move on (a till polls this every second or two
+    while a customer pays: on SQLite a read never waits for the writer)."""
     now = clock.utcnow()
+    with db.reading() as session:
+        seen = session.scalars(
+            select(AcquirerOrder).where(
+                AcquirerOrder.store_id == who.store_id, AcquirerOrder.reference == reference
+            )
+        ).first()
+        if seen is None:
+            raise NotFound(f"no order with reference {reference!r} in this store")
+        if not _due(seen, now):
+            return answer(seen)
     with db.transaction() as session:
         order = _find(session, who.store_id, reference)
         if order is None:
