@@ -714,94 +714,95 @@
         <translation>未设置刷卡终端（设备，F11）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="263"/>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="368"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="266"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="372"/>
         <source>Cancel on the terminal</source>
         <translation>在终端上取消</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="264"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="268"/>
         <source>Ask the terminal again</source>
         <translation>再次查询终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="265"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="269"/>
         <source>Leave it unresolved (owner&apos;s PIN)</source>
         <translation>暂不处理（需店主密码）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="266"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="270"/>
         <source>Back to payment</source>
         <translation>返回收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="284"/>
         <location filename="../../ui/cashier/sell_dialogs.py" line="288"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="292"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="292"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="296"/>
         <source>Still to pay</source>
         <translation>还差</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="300"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="304"/>
         <source>Card for the rest %1  Ctrl+K</source>
         <translation>余额刷卡 %1  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="303"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="307"/>
         <source>Card %1  Ctrl+K</source>
         <translation>刷卡 %1  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="304"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="308"/>
         <source>Shop&apos;s QR code %1</source>
         <translation>扫码付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="311"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="315"/>
         <source>Type the amount of cash the customer gave.</source>
         <translation>请输入顾客付的现金金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="319"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="323"/>
         <source>No card terminal is set up: take cash or a wallet code.</source>
         <translation>未设置刷卡终端：请收现金或扫付款码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="333"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="264"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="337"/>
         <source>Cancel the code</source>
         <translation>取消收款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="365"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="369"/>
         <source>Please wait: the customer pays on the device.</source>
         <translation>请稍候：顾客正在设备上付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="379"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="383"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="387"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="391"/>
         <source>Payment unknown</source>
         <translation>支付结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="389"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="393"/>
         <source>Do not hand over the goods and do not take the money again yet.</source>
         <translation>先不要交付商品，也不要重复收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="402"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="406"/>
         <source>Asking what became of the payment…</source>
         <translation>正在查询这笔付款的结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="413"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="417"/>
         <source>Take the payment again, or another tender.</source>
         <translation>请重新收款，或换一种付款方式。</translation>
     </message>
@@ -809,62 +810,62 @@
 <context>
     <name>PriceDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="577"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="581"/>
         <source>Change the price</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="579"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="583"/>
         <source>List price %1 · approved by %2</source>
         <translation>原价 %1 · 批准人 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="583"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="587"/>
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="584"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="588"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="587"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="591"/>
         <source>Damaged packaging</source>
         <translation>包装破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="588"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="592"/>
         <source>Near its date</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="589"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="593"/>
         <source>Shelf label shows less</source>
         <translation>价签标价更低</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="590"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="594"/>
         <source>Regular customer</source>
         <translation>老顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="593"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="597"/>
         <source>Change the price  Enter</source>
         <translation>确认改价  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="594"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="598"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="604"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="608"/>
         <source>Type the new price.</source>
         <translation>请输入新价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="608"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="612"/>
         <source>Say why the price changes.</source>
         <translation>请填写改价原因。</translation>
     </message>
@@ -1206,22 +1207,22 @@
 <context>
     <name>QtyDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="480"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="484"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="481"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="485"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="482"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="486"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="490"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="494"/>
         <source>A whole number from 1 to 9999.</source>
         <translation>请输入 1 到 9999 的整数。</translation>
     </message>
@@ -1724,461 +1725,461 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>SellPage</name>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="374"/>
+        <location filename="../../ui/cashier/sell_page.py" line="377"/>
         <source>Sell</source>
-        <extracomment>how often the hub is asked whether the shop&apos;s code has been paid search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
+        <extracomment>how often the hub is asked whether the shop&apos;s code has been paid the till closes an expired code itself only this long after the hub should have (clocks differ) search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="378"/>
+        <location filename="../../ui/cashier/sell_page.py" line="381"/>
         <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
         <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="381"/>
+        <location filename="../../ui/cashier/sell_page.py" line="384"/>
         <source>Scan or type to add goods</source>
         <translation>扫码或输入以添加商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="387"/>
+        <location filename="../../ui/cashier/sell_page.py" line="390"/>
         <source>One less  -</source>
         <translation>减一  -</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="388"/>
+        <location filename="../../ui/cashier/sell_page.py" line="391"/>
         <source>One more  +</source>
         <translation>加一  +</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="389"/>
+        <location filename="../../ui/cashier/sell_page.py" line="392"/>
         <source>Qty  F8</source>
         <translation>数量  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="390"/>
+        <location filename="../../ui/cashier/sell_page.py" line="393"/>
         <source>Price  F10</source>
         <translation>改价  F10</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="391"/>
+        <location filename="../../ui/cashier/sell_page.py" line="394"/>
         <source>Changing a price needs the owner&apos;s PIN</source>
         <translation>改价需要店主密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="392"/>
+        <location filename="../../ui/cashier/sell_page.py" line="395"/>
         <source>Remove  Del</source>
         <translation>删除  Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="393"/>
+        <location filename="../../ui/cashier/sell_page.py" line="396"/>
         <source>Void  Ctrl+Del</source>
         <translation>作废  Ctrl+Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="394"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1299"/>
+        <location filename="../../ui/cashier/sell_page.py" line="397"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1305"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="395"/>
+        <location filename="../../ui/cashier/sell_page.py" line="398"/>
         <source>Pay cash  F9</source>
         <translation>现金收款  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="396"/>
+        <location filename="../../ui/cashier/sell_page.py" line="399"/>
         <source>Card  Ctrl+K</source>
         <translation>刷卡  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="397"/>
+        <location filename="../../ui/cashier/sell_page.py" line="400"/>
         <source>Wallet code</source>
         <translation>付款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="398"/>
+        <location filename="../../ui/cashier/sell_page.py" line="401"/>
         <source>The total goes to the card terminal</source>
         <translation>合计金额发送到刷卡终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="400"/>
+        <location filename="../../ui/cashier/sell_page.py" line="403"/>
         <source>Open the payment, then scan the customer&apos;s payment code (付款码)</source>
         <translation>打开收款，然后扫顾客的付款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="403"/>
+        <location filename="../../ui/cashier/sell_page.py" line="406"/>
         <source>Split: type the cash first in the payment (F9), then Card pays the rest.</source>
         <translation>组合付款：先在收款（F9）中输入现金，余额再刷卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="503"/>
+        <location filename="../../ui/cashier/sell_page.py" line="506"/>
         <source>A payment is under way: wait for its answer.</source>
         <translation>正在付款：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1306"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1312"/>
         <source>Card</source>
         <translation>刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1307"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1313"/>
         <source>Wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="405"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1302"/>
+        <location filename="../../ui/cashier/sell_page.py" line="408"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1308"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="406"/>
+        <location filename="../../ui/cashier/sell_page.py" line="409"/>
         <source>Scan the next item to start a new sale.</source>
         <translation>扫描下一件商品即开始新的一单。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="407"/>
+        <location filename="../../ui/cashier/sell_page.py" line="410"/>
         <source>Reprint last (Ctrl+P)</source>
         <translation>重打上一张 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="408"/>
+        <location filename="../../ui/cashier/sell_page.py" line="411"/>
         <source>Ask the terminal now</source>
         <translation>立即查询终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="412"/>
+        <location filename="../../ui/cashier/sell_page.py" line="415"/>
         <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
         <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="459"/>
+        <location filename="../../ui/cashier/sell_page.py" line="462"/>
         <source>Payment unknown: %1. Do not take it again; it is settled first.</source>
         <translation>支付结果未知：%1。请勿重复收款；下一笔前会先处理它。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="507"/>
-        <location filename="../../ui/cashier/sell_page.py" line="563"/>
+        <location filename="../../ui/cashier/sell_page.py" line="510"/>
+        <location filename="../../ui/cashier/sell_page.py" line="566"/>
         <source>Finish or cancel the payment first.</source>
         <translation>请先完成或取消收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="518"/>
+        <location filename="../../ui/cashier/sell_page.py" line="521"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再重新扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="525"/>
+        <location filename="../../ui/cashier/sell_page.py" line="528"/>
         <source>That is a customer&apos;s payment code, not goods: payment codes are taken at payment.</source>
         <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="546"/>
+        <location filename="../../ui/cashier/sell_page.py" line="549"/>
         <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
         <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="626"/>
+        <location filename="../../ui/cashier/sell_page.py" line="629"/>
         <source>Items: %1 · lines: %2</source>
         <translation>件数：%1 · 行数：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="631"/>
+        <location filename="../../ui/cashier/sell_page.py" line="634"/>
         <source>No goods yet</source>
         <translation>还没有商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="634"/>
+        <location filename="../../ui/cashier/sell_page.py" line="637"/>
         <source>Discount %1 (list %2)</source>
         <translation>优惠 %1（原价合计 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="641"/>
+        <location filename="../../ui/cashier/sell_page.py" line="644"/>
         <source>Prices raised by %1</source>
         <translation>加价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="657"/>
+        <location filename="../../ui/cashier/sell_page.py" line="660"/>
         <source>Choose a line in the cart first.</source>
         <translation>请先在购物车中选择一行。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="666"/>
+        <location filename="../../ui/cashier/sell_page.py" line="669"/>
         <source>The quantity is 1: use Remove (Del) to take the line off.</source>
         <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="716"/>
+        <location filename="../../ui/cashier/sell_page.py" line="719"/>
         <source>Changing the price of %1 needs the owner&apos;s PIN.</source>
         <translation>修改 %1 的价格需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="745"/>
+        <location filename="../../ui/cashier/sell_page.py" line="748"/>
         <source>The cart is empty: there is nothing to void.</source>
         <translation>购物车是空的，无需作废。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="766"/>
+        <location filename="../../ui/cashier/sell_page.py" line="769"/>
         <source>Sale voided: nothing was charged.</source>
         <translation>本单已作废：未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="780"/>
+        <location filename="../../ui/cashier/sell_page.py" line="783"/>
         <source>The cart is empty: scan or search for goods first.</source>
         <translation>购物车是空的：请先扫码或搜索商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="812"/>
+        <location filename="../../ui/cashier/sell_page.py" line="815"/>
         <source>Scan the customer&apos;s payment code now.</source>
         <translation>请现在扫顾客的付款码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="815"/>
+        <location filename="../../ui/cashier/sell_page.py" line="818"/>
         <source>Wallet payments need the hub, and this till has none: take cash or card.</source>
         <translation>扫码支付需要连接云端，本收银台未接入：请收现金或刷卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="841"/>
+        <location filename="../../ui/cashier/sell_page.py" line="844"/>
         <source>Card payment %1</source>
         <translation>刷卡 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="842"/>
+        <location filename="../../ui/cashier/sell_page.py" line="845"/>
         <source>Wallet payment %1</source>
         <translation>扫码支付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="853"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1030"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1196"/>
+        <location filename="../../ui/cashier/sell_page.py" line="856"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1036"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1202"/>
         <source>The cart changed while paying: check the total and take the cash again.</source>
         <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="865"/>
+        <location filename="../../ui/cashier/sell_page.py" line="868"/>
         <source>Follow the terminal: insert, tap or swipe the card</source>
         <translation>请按终端提示插卡、挥卡或刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="866"/>
+        <location filename="../../ui/cashier/sell_page.py" line="869"/>
         <source>Pay by card</source>
         <translation>刷卡支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="868"/>
+        <location filename="../../ui/cashier/sell_page.py" line="871"/>
         <source>User paying: the customer confirms on the phone</source>
         <translation>用户支付中：顾客正在手机上确认</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="869"/>
+        <location filename="../../ui/cashier/sell_page.py" line="872"/>
         <source>Pay by wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="892"/>
+        <location filename="../../ui/cashier/sell_page.py" line="895"/>
         <source>Pay by the shop&apos;s QR code</source>
         <translation>扫码付（顾客扫店家码）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="894"/>
+        <location filename="../../ui/cashier/sell_page.py" line="897"/>
         <source>Making the code…</source>
         <translation>正在生成收款码…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="923"/>
+        <location filename="../../ui/cashier/sell_page.py" line="926"/>
         <source>The customer scans the code with the phone</source>
         <translation>请顾客用手机扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="928"/>
+        <location filename="../../ui/cashier/sell_page.py" line="931"/>
         <source>Scan to pay</source>
         <translation>扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="960"/>
+        <location filename="../../ui/cashier/sell_page.py" line="963"/>
         <source>The code expired or was closed: nothing was paid.</source>
         <translation>收款码已过期或已关闭：未收到付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="979"/>
+        <location filename="../../ui/cashier/sell_page.py" line="985"/>
         <source>The code was cancelled: nothing was paid.</source>
         <translation>收款码已取消：未收到付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="987"/>
+        <location filename="../../ui/cashier/sell_page.py" line="993"/>
         <source>The hub did not say whether the code was paid.</source>
         <translation>云端没有答复这个码是否已付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1037"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1043"/>
         <source>Paid: recording the sale…</source>
         <translation>已付款：正在记录销售…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1042"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1048"/>
         <source>Please follow the card terminal</source>
         <translation>请按刷卡终端的提示操作</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1043"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1049"/>
         <source>Please confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1093"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1099"/>
         <source>Checking your payment</source>
         <translation>正在确认您的付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1094"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1100"/>
         <source>Please wait a moment</source>
         <translation>请稍候</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1101"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1107"/>
         <source>%1 (ref %2): reversed — the customer is not charged.</source>
         <translation>%1（参考号 %2）：已撤销——顾客未被扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1102"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1108"/>
         <source>%1 (ref %2): did not go through — the customer is not charged.</source>
         <translation>%1（参考号 %2）：未成功——顾客未被扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1103"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1109"/>
         <source>%1 (ref %2): charged, and its sale is recorded.</source>
         <translation>%1（参考号 %2）：已扣款，销售单已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1106"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1112"/>
         <source>%1 (ref %2): outcome still unknown.</source>
         <translation>%1（参考号 %2）：结果仍然未知。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1133"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1139"/>
         <source>Still unknown: the terminal did not answer. Check its cable and power, then ask again.</source>
         <translation>仍然未知：终端没有应答。请检查连线和电源，然后再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1142"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1148"/>
         <source>Charged: the payment belongs to a recorded sale</source>
         <translation>已扣款：这笔付款属于已记录的销售单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1144"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1150"/>
         <source>Not charged: the customer paid nothing</source>
         <translation>未扣款：顾客没有付钱</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1146"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1152"/>
         <source>Settled: no payment is open any more</source>
         <translation>已处理：没有未确认的付款了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1165"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1171"/>
         <source>Left unresolved by %1: it is settled before the next card or wallet payment. Take cash now, or ask again later.</source>
         <translation>%1 暂不处理：下一笔刷卡或扫码前会先处理它。现在请收现金，或稍后再查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1173"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1179"/>
         <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
         <translation>暂不处理未确认的付款需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1225"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1231"/>
         <source>Sale %1 paid: card %2 charged, auth %3. Change: %4</source>
         <translation>单号 %1 已收款：刷卡 %2，授权码 %3。找零：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1233"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1239"/>
         <source>Sale %1 paid. Change: %2</source>
         <translation>单号 %1 已收款。找零：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1257"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1263"/>
         <source>No receipt to reprint yet.</source>
         <translation>还没有可重打的小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1260"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1266"/>
         <source>Reprinting sale %1.</source>
         <translation>正在重打销售单 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1262"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1268"/>
         <source>No receipt printer is configured.</source>
         <translation>未配置小票打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="938"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1069"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1273"/>
+        <location filename="../../ui/cashier/sell_page.py" line="941"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1075"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1279"/>
         <source>Something went wrong inside storebox; nothing was sold.</source>
         <translation>storebox 内部出错，本单未成交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="384"/>
+        <location filename="../../ui/cashier/sell_page.py" line="387"/>
         <source>Enter adds the chosen result · Esc clears the search · F9 cash · Ctrl+K card</source>
         <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金 · Ctrl+K 刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1291"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1297"/>
         <source>Paid · sale %1 · total %2</source>
         <translation>已收款 · 单号 %1 · 合计 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1297"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1303"/>
         <source>Sale No.</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1298"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1304"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1300"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1306"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1301"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1307"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1303"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1309"/>
         <source>Paid</source>
         <translation>已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1304"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1310"/>
         <source>list price %1</source>
         <translation>原价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1305"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1311"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1308"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1314"/>
         <source>Auth code</source>
         <translation>授权码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1309"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1315"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1310"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1316"/>
         <source>Voucher</source>
         <translation>凭证号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1397"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1447"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1403"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1453"/>
         <source>No goods match “%1”.</source>
         <translation>没有与“%1”匹配的商品。</translation>
     </message>
@@ -2675,52 +2676,52 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="647"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="651"/>
         <source>Void the sale</source>
         <translation>作废本单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="649"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="653"/>
         <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
         <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="653"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="657"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="656"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="660"/>
         <source>Customer changed their mind</source>
         <translation>顾客不要了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="657"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="661"/>
         <source>Customer left</source>
         <translation>顾客已离开</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="658"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="662"/>
         <source>Not enough money</source>
         <translation>顾客钱不够</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="659"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="663"/>
         <source>Scanned by mistake</source>
         <translation>扫错了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="662"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="666"/>
         <source>Keep the sale  Esc</source>
         <translation>保留本单  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="663"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="667"/>
         <source>Void the sale  Enter</source>
         <translation>确认作废  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="667"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="671"/>
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>

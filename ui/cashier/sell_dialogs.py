@@ -260,7 +260,11 @@ class PayCashDialog(_Dialog):
         self.wallet_hint.setText(self.tr("Wallet: scan the customer's payment code now"))
         if not self.card_ready:
             self.card_button.setToolTip(self.tr("No card terminal is set up (Devices, F11)"))
-        self.abort_button.setText(self.tr("Cancel on the terminal"))
+        self.abort_button.setText(
+            self.tr("Cancel the code")
+            if self.state_qr.isVisibleTo(self)
+            else self.tr("Cancel on the terminal")
+        )
         self.resolve_button.setText(self.tr("Ask the terminal again"))
         self.leave_button.setText(self.tr("Leave it unresolved (owner's PIN)"))
         self.back_button.setText(self.tr("Back to payment"))

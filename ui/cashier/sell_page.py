@@ -16,6 +16,7 @@ returns a `CartView` snapshot that the screen draws (see `ui.cashier.sell_cart`)
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -85,6 +86,8 @@ log = logging.getLogger(__name__)
 
 #: how often the hub is asked whether the shop's code has been paid
 QR_POLL_MS = 1_000
+#: the till closes an expired code itself only this long after the hub should have (clocks differ)
+QR_CLOCK_MARGIN = dt.timedelta(seconds=30)
 #: search-as-you-type waits this long after the last keystroke
 SEARCH_LIMIT = 8
 RESULT_ROWS = 6
@@ -958,7 +961,10 @@ class SellPage(Page):
             self._qr_paid()
         elif state is QrState.CLOSED:
             self._qr_closed(self.tr("The code expired or was closed: nothing was paid."))
-        elif self._qr.expires_at is not None and self.shop.now() >= self._qr.expires_at:
+        elif (
+            self._qr.expires_at is not None
+            and self.shop.now() >= self._qr.expires_at + QR_CLOCK_MARGIN
+        ):  # the hub closes it on time; this is the backstop should its answer never come
             self._close_qr()
         else:  # waiting, or the hub did not answer this time: ask again
             self._qr_timer.start(QR_POLL_MS)
