@@ -120,6 +120,31 @@ class AgentLock:
         self.release()
 
 
+def running_agent(data_dir: Path) -> int | None:
+    """Whether an agent holds this shop's lock: its pid (0 if it did not write one), or None.
+
+    Cheap and side-effect free for a window to call every few seconds: it never creates the
+    lock file, and only tries a shared lock for an instant (an agent starting in that instant
+    exits with `AgentAlreadyRunning`; whoever starts one next time succeeds)."""
+    path = data_dir / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(text) if text.isdigit() else 0
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 # --- retry schedule and connection monitor --------------------------------------------------
 
 

@@ -45,7 +45,7 @@ from drivers.printer.worker import Outcome, PrintWorker, QueuedReceiptPrinter
 from drivers.scanner.serial_scanner import ScannerState, SerialScanner, Status
 from drivers.terminal.health import CheckedTerminal
 from drivers.terminal.health import Health as TerminalHealth
-from storebox import printing
+from storebox import printing, till_devices
 from storebox.config import Settings
 from storebox.ports import ReceiptPrinter, WalletPayments
 from storebox.shop import Shop
@@ -116,6 +116,17 @@ class _Worker(PrintWorker):
         return outcome
 
 
+#: the printer's state in the health report's (untranslated) words
+PRINTER_DETAIL = {
+    PrinterStatus.OK: "ready",
+    PrinterStatus.NEAR_END: "paper nearly out",
+    PrinterStatus.PAPER_OUT: "out of paper",
+    PrinterStatus.COVER_OPEN: "cover open",
+    PrinterStatus.OFFLINE: "offline",
+    PrinterStatus.UNKNOWN: "does not report its status",
+}
+
+
 def device_name(kind: Kind) -> str:
     return {
         Kind.PRINTER: QCoreApplication.translate("Devices", "Printer"),
@@ -179,6 +190,9 @@ class Devices(QObject):
         }
         self._checking = False
         self._closed = False
+        # the last snapshot written for the sync agent (record_health)
+        self._recorded: list[till_devices.TillDevice] | None = None
+        self._recorded_at: dt.datetime | None = None
         self._finished.connect(self._deliver)
         self._terminal_timer = QTimer(self)
         self._terminal_timer.timeout.connect(self.check_terminal)
@@ -260,9 +274,52 @@ class Devices(QObject):
         return self.worker.last_status if self.worker is not None else None
 
     def refresh(self) -> None:
-        """Read the queue's size (call on the core thread, through CoreOp)."""
+        """Read the queue's size and write the devices' states for the sync agent's health
+        report (call on the core thread, through CoreOp)."""
         if self.printer is not None:
             self.queued = printing.queued_count(self.shop)
+        self.record_health()
+
+    def snapshot(self) -> list[till_devices.TillDevice]:
+        """Every device as the hub should hear of it (protocol.DeviceState's words): a device
+        that is opening or does not say how it is stays 'unknown', never 'ok'."""
+        out: list[till_devices.TillDevice] = []
+        for kind in Kind:
+            url = self.urls[kind]
+            health = self.health(kind)
+            state = {
+                State.NONE: "off",
+                State.OPENING: "unknown",
+                State.UNKNOWN: "unknown",
+                State.READY: "ok",
+                State.PROBLEM: "error",
+            }[health.state]
+            if kind is Kind.PRINTER and self.printer_status is PrinterStatus.NEAR_END:
+                state = "warning"
+            detail: str | None = None
+            if kind is Kind.PRINTER and self.error is None and self.printer_status is not None:
+                detail = PRINTER_DETAIL[self.printer_status]
+            if detail is None:
+                detail = health.detail or ("" if state == "off" else str(health.state))
+            out.append(till_devices.TillDevice(str(kind), url, state, detail))
+        return out
+
+    def record_health(self) -> bool:
+        """Write the snapshot if it changed or the last one is older than the heartbeat (on the
+        core thread). True if written."""
+        if self._closed:
+            return False
+        devices = self.snapshot()
+        now = self.shop.now()
+        if (
+            devices == self._recorded
+            and self._recorded_at is not None
+            and now - self._recorded_at < till_devices.HEARTBEAT
+        ):
+            return False
+        till_devices.record(self.shop, devices)
+        self._recorded, self._recorded_at = devices, now
+        return True
 
     def status_text(self) -> str:
         """One line for the status bar: every configured device and how it is."""

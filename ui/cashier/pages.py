@@ -11,6 +11,7 @@ from ui.cashier.reports_page import ReportsPage
 from ui.cashier.sell_page import SellPage
 from ui.cashier.settings_page import SettingsPage
 from ui.cashier.shift_page import ShiftPage
+from ui.cashier.sync_page import SyncPage
 
 # Each screen's import and its line in PAGES are added by the screen's own change.
 PAGES: list[type[Page]] = [
@@ -22,4 +23,5 @@ PAGES: list[type[Page]] = [
     ProductsPage,
     SettingsPage,
     DevicesPage,
+    SyncPage,
 ]

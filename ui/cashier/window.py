@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +39,15 @@ from ui.customer_display import CustomerDisplay
 from ui.devices import Devices
 from ui.ops import CoreOp
 from ui.scanner import WedgeScanner
+from ui.sync_status import SyncView, read_sync_view, sync_words
 from ui.widgets.icons import WHITE, icon, icon_size
 from ui.widgets.keypad import add_shortcut
 
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_MS = 5_000
+# the window tries to start a missing sync agent at most this often (seconds)
+AGENT_RETRY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class TillStatus:
     shift_user: str | None
     shift_opened: dt.datetime | None
     pending_events: int
+    sync: SyncView | None = None
 
 
 class CashierWindow(QMainWindow):
@@ -60,6 +66,7 @@ class CashierWindow(QMainWindow):
         scanner: WedgeScanner | None = None,
         devices: Devices | None = None,
         config_path: Path | None = None,
+        start_agent: bool = False,
     ) -> None:
         super().__init__()
         from ui.cashier.pages import PAGES  # the screens import this module's type
@@ -68,6 +75,10 @@ class CashierWindow(QMainWindow):
         self.devices = devices
         # the config file that settings changed at the till are saved to (None: not saved)
         self.config_path = config_path
+        # start `storebox sync` (detached) when the shop is enrolled and none runs
+        self.start_agent = start_agent
+        self._agent_tried_at: float | None = None
+        self._agent_process: subprocess.Popen[bytes] | None = None
         #: the customer's screen, when the shop has one (settings: customer_display)
         self.customer_display: CustomerDisplay | None = None
         self.language = language
@@ -146,7 +157,11 @@ class CashierWindow(QMainWindow):
         self.status_user = QLabel(self)
         self.status_shift = QLabel(self)
         self.status_sync = QLabel(self)
+        self.status_sync.setObjectName("syncState")
         self.status_pending = QLabel(self)
+        self.status_dead = QLabel(self)
+        self.status_dead.setObjectName("syncDead")
+        self.status_dead.hide()
         self.status_devices = QLabel(self)
         self.status_font = QLabel(self)
         self.status_font.setObjectName("warning")
@@ -155,6 +170,7 @@ class CashierWindow(QMainWindow):
             self.status_shift,
             self.status_sync,
             self.status_pending,
+            self.status_dead,
             self.status_devices,
         ):
             self.status.addPermanentWidget(label)
@@ -276,15 +292,52 @@ class CashierWindow(QMainWindow):
             with shop.store.read() as session:
                 shift = shifts.current_shift(session, shop)
                 name = shifts._user_name(session, shift.user_id) if shift else None
-                return TillStatus(
-                    name, shift.opened_at if shift else None, outbox.pending_count(session)
-                )
+                pending = outbox.pending_count(session)
+                opened = shift.opened_at if shift else None
+            return TillStatus(name, opened, pending, read_sync_view(shop))
 
         CoreOp(self, read).success(self._show_status).run()
 
     def _show_status(self, status: TillStatus) -> None:
         self.last_status = status
         self.retranslate_status()
+        if status.sync is not None:
+            self._maybe_start_agent(status.sync)
+            page = self.current_page()
+            if page is not None and page.key == "sync":
+                page.activate()
+
+    def _maybe_start_agent(self, view: SyncView) -> None:
+        """Start the sync agent, detached, when the shop is enrolled and none runs (at most
+        every AGENT_RETRY_S; a duplicate started meanwhile by someone else exits at once)."""
+        if not self.start_agent or not view.enrolled or view.agent_pid is not None:
+            return
+        now = time.monotonic()
+        if self._agent_tried_at is not None and now - self._agent_tried_at < AGENT_RETRY_S:
+            return
+        self._agent_tried_at = now
+        self.launch_agent()
+
+    def launch_agent(self) -> bool:
+        """Start `storebox sync` for this shop now, detached (it outlives the window, as
+        Maestral's daemon outlives its GUI: sales made just before closing still reach the
+        hub). True if a process was started."""
+        from sync import agent_process
+
+        try:
+            process = agent_process.start(
+                self.shop.settings.data_dir,
+                config_path=self.config_path,
+                hub_url=self.shop.settings.hub_url,
+                detached=True,
+            )
+        except OSError as exc:
+            log.error("could not start the sync agent: %s", exc)
+            self.show_error(self.tr("Could not start the sync agent: %1").replace("%1", str(exc)))
+            return False
+        log.info("started the sync agent, pid %s", process.pid)
+        self._agent_process = process  # reaped by the OS's init once the window exits
+        return True
 
     def retranslate_status(self) -> None:
         who = self.actor.name if self.actor else self.tr("nobody")
@@ -302,10 +355,18 @@ class CashierWindow(QMainWindow):
             self.status_shift.setText(
                 self.tr("Shift: %1 since %2").replace("%1", status.shift_user).replace("%2", since)
             )
-        # The hub arrives with the sync issue: say so rather than pretend to be online.
-        self.status_sync.setText(self.tr("Sync: no hub configured"))
-        pending = status.pending_events if status else 0
+        view = status.sync if status else None
+        words = sync_words(view, self.shop.settings.hub_url, self.shop.now())
+        self.status_sync.setText(words.state)
+        self.status_sync.setToolTip(words.detail)
+        self.status_sync.setProperty("state", words.tone)
+        self.status_sync.style().unpolish(self.status_sync)
+        self.status_sync.style().polish(self.status_sync)
+        pending = view.status.pending_events if view else (status.pending_events if status else 0)
         self.status_pending.setText(self.tr("Waiting to sync: %1").replace("%1", str(pending)))
+        dead = view.status.dead_letters if view else 0
+        self.status_dead.setVisible(dead > 0)
+        self.status_dead.setText(self.tr("Refused by the hub: %1").replace("%1", str(dead)))
         if self.devices is None:
             self.status_devices.setText(self.tr("Devices: none configured"))
         else:

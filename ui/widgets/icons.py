@@ -28,6 +28,7 @@ NAMES = (
     "products",
     "settings",
     "devices",
+    "sync",
     "lock",
     "cash",
     "card",
