@@ -154,15 +154,18 @@ def _demo(args: argparse.Namespace) -> int:
     emit(args, summary, text)
     if args.no_window or args.json:
         return 0
-    with open_demo(args) as shop, demo_terminal(shop) as terminal_url:
-        # The demo's receipts print as images into its own folder unless a printer is set.
-        printer = shop.settings.printer_url or f"png:{shop.settings.data_dir / 'receipts'}"
-        return _open_cashier(
-            shop,
-            printer_url=printer,
-            terminal_url=terminal_url,
-            config_path=demo_config_file(args, shop.settings.data_dir),
-        )
+    from cli.demo_hub import demo_sync
+
+    with open_demo(args) as shop:
+        config_path = demo_config_file(args, shop.settings.data_dir)
+        print("启动演示云端与同步程序 / starting the demo hub and the sync agent …", flush=True)
+        with demo_terminal(shop) as terminal_url, demo_sync(shop, config_path=config_path) as cloud:
+            print(f"云端 / hub: {cloud.hub_url} (store {cloud.store_id})", flush=True)
+            # The demo's receipts print as images into its own folder unless a printer is set.
+            printer = shop.settings.printer_url or f"png:{shop.settings.data_dir / 'receipts'}"
+            return _open_cashier(
+                shop, printer_url=printer, terminal_url=terminal_url, config_path=config_path
+            )
 
 
 @contextlib.contextmanager
@@ -186,6 +189,7 @@ def _open_cashier(
     printer_url: str | None = None,
     terminal_url: str | None = None,
     config_path: Path | None = None,
+    start_agent: bool = False,
 ) -> int:
     from ui.cashier import run
 
@@ -195,6 +199,7 @@ def _open_cashier(
         printer_url=printer_url,
         terminal_url=terminal_url,
         config_path=config_path,
+        start_agent=start_agent,
     )
 
 
@@ -204,7 +209,7 @@ def _cashier_args(parser: argparse.ArgumentParser) -> None:
 
 def _cashier(args: argparse.Namespace) -> int:
     with open_from_args(args) as shop:
-        return _open_cashier(shop, config_path=config.config_file(args.config))
+        return _open_cashier(shop, config_path=config.config_file(args.config), start_agent=True)
 
 
 def _screenshot_args(parser: argparse.ArgumentParser) -> None:
@@ -221,6 +226,10 @@ def _screenshot(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, data_dir=data)
         with open_shop(settings) as shop:
             demo.build(shop, sales_count=8)
+            if args.data_dir is None:  # a throw-away shop: show the sync screen with content
+                from cli.demo_hub import screenshot_sync_state
+
+                screenshot_sync_state(shop)
             written = screenshots.render_all(shop, args.out, args.language or settings.language)
     for path in written:
         print(path)
