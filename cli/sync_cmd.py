@@ -7,6 +7,7 @@ import logging
 import signal
 import socket
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -88,29 +89,122 @@ def _sync_args(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         help="seconds between rounds while all is well (default 10)",
     )
+    parser.add_argument(
+        "--backoff-base",
+        type=float,
+        default=BACKOFF_BASE,
+        metavar="SECONDS",
+        help="after a failed round wait about this long, doubling with each failure in a row "
+        f"(default {BACKOFF_BASE:g}; jittered: a random time in the upper half)",
+    )
+    parser.add_argument(
+        "--backoff-cap",
+        type=float,
+        default=BACKOFF_CAP,
+        metavar="SECONDS",
+        help=f"the longest wait between failed rounds (default {BACKOFF_CAP:g})",
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up connecting to the hub after this long (default 5)",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up on a hub that stops sending for this long (default 30)",
+    )
     _json_flag(parser)
+
+
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 300.0
+"""The agent's retry schedule unless told otherwise (sync.agent.Backoff's defaults)."""
+
+LIMITS: dict[str, tuple[float, float]] = {
+    "interval": (0.1, 3600.0),
+    "backoff_base": (0.01, 3600.0),
+    "backoff_cap": (0.01, 86400.0),
+    "connect_timeout": (0.01, 300.0),
+    "read_timeout": (0.01, 3600.0),
+}
+"""Each timing option's accepted range in seconds (a NaN or an infinity is outside it)."""
+
+
+@dataclass(frozen=True)
+class Timings:
+    """The agent's timing options, checked: what `storebox sync` runs with."""
+
+    interval: float
+    backoff_base: float
+    backoff_cap: float
+    connect_timeout: float
+    read_timeout: float
+
+
+def timings(args: argparse.Namespace) -> Timings:
+    """The timing options from the command line, refused (InvalidInput, exit 2) with the
+    option's name and range when out of range, before anything is opened or started."""
+    from storebox.errors import InvalidInput
+    from sync.client import CONNECT_TIMEOUT, READ_TIMEOUT
+
+    if args.connect_timeout is None:
+        args.connect_timeout = CONNECT_TIMEOUT
+    if args.read_timeout is None:
+        args.read_timeout = READ_TIMEOUT
+    values = {
+        "interval": args.interval,
+        "backoff_base": args.backoff_base,
+        "backoff_cap": args.backoff_cap,
+        "connect_timeout": args.connect_timeout,
+        "read_timeout": args.read_timeout,
+    }
+    for name, value in values.items():
+        low, high = LIMITS[name]
+        if not low <= value <= high:  # NaN fails this too
+            raise InvalidInput(
+                f"--{name.replace('_', '-')} must be between {low:g} and {high:g} seconds, "
+                f"got {value:g}"
+            )
+    if values["backoff_cap"] < values["backoff_base"]:
+        raise InvalidInput(
+            f"--backoff-cap ({values['backoff_cap']:g} s) must not be below --backoff-base "
+            f"({values['backoff_base']:g} s)"
+        )
+    return Timings(**values)
 
 
 def _sync(args: argparse.Namespace) -> int:
     from cli.main import emit, open_from_args
     from storebox import syncstate
-    from storebox.errors import InvalidInput
-    from sync.agent import AgentLock, SyncAgent
+    from sync.agent import AgentLock, Backoff, SyncAgent
     from sync.client import HubClient
 
     if args.status:
         return _status(args)
-    if not 0.1 <= args.interval <= 3600:
-        raise InvalidInput("--interval must be between 0.1 and 3600 seconds")
+    timing = timings(args)
     logging.getLogger("sync").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     with open_from_args(args) as shop:
         enrolled = syncstate.require_enrolment(shop)
         # The hub_url setting may point at the same hub by another road (a proxy); the token
         # is the enrolment's either way.
         hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
-        with AgentLock(shop.settings.data_dir), HubClient(hub_url, enrolled.token) as client:
+        with (
+            AgentLock(shop.settings.data_dir),
+            HubClient(
+                hub_url,
+                enrolled.token,
+                connect_timeout=timing.connect_timeout,
+                read_timeout=timing.read_timeout,
+            ) as client,
+        ):
             stop = threading.Event()
-            agent = SyncAgent(shop, client, stop=stop)
+            backoff = Backoff(timing.backoff_base, timing.backoff_cap)
+            agent = SyncAgent(shop, client, stop=stop, backoff=backoff)
             if args.once:
                 report = agent.run_round()
                 emit(args, {"hub": hub_url, **report.as_dict()}, report.render_text())
@@ -125,9 +219,17 @@ def _sync(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, _stop)
             signal.signal(signal.SIGINT, _stop)
             logging.getLogger("sync").info(
-                "sync agent for store %s started against %s", enrolled.store_id, hub_url
+                "sync agent for store %s started against %s (rounds every %g s, backoff %g s "
+                "doubling to %g s, timeouts: connect %g s, read %g s)",
+                enrolled.store_id,
+                hub_url,
+                timing.interval,
+                timing.backoff_base,
+                timing.backoff_cap,
+                timing.connect_timeout,
+                timing.read_timeout,
             )
-            agent.run_forever(args.interval)
+            agent.run_forever(timing.interval)
             logging.getLogger("sync").info("sync agent stopped")
     return 0
 
