@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storebox import journal, outbox
+from storebox import journal, outbox, reconcile
 from storebox.db.models import DayClose, Shift
 from storebox.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from storebox.money import format_fen
@@ -232,6 +232,8 @@ class ZReport:
     pending_sync_events: int
     closed_at: dt.datetime | None = None
     closed_by: str | None = None
+    #: the last end-of-day reconciliation (对账) run for the day, as stored; None if none ran
+    reconciliation: dict[str, Any] | None = None
 
     @property
     def open_shifts(self) -> int:
@@ -273,6 +275,7 @@ class ZReport:
             "variance_total_fen": self.variance_total_fen,
             "tenders": t.tenders_dict(),
             "shifts": [s.as_dict() for s in self.shifts],
+            **({"reconciliation": self.reconciliation} if self.reconciliation else {}),
         }
 
     def render_text(self, width: int = RECEIPT_WIDTH) -> str:
@@ -301,9 +304,47 @@ class ZReport:
             rule,
             row("缴费笔数", "0", width),
             row("待同步事件", str(self.pending_sync_events), width),
-            row("打印时间", _local(self.generated_at, self.zone), width),
         ]
+        if self.reconciliation is not None:
+            lines += [rule, *_reconciliation_rows(self.reconciliation, self.zone, width), rule]
+        lines.append(row("打印时间", _local(self.generated_at, self.zone), width))
         return "\n".join(lines) + "\n"
+
+
+RECONCILIATION_LABELS = {
+    "missing_at_acquirer": "收单无此笔",
+    "missing_in_shop": "收银无此笔",
+    "reversed_at_acquirer": "收单已撤销",
+    "amount_mismatch": "金额不符",
+    "refunded_at_acquirer": "收单多退款",
+    "terminal_count": "终端笔数不符",
+    "terminal_amount": "终端金额不符",
+    "terminal_scheme": "卡组织不符",
+}
+
+
+def _reconciliation_rows(doc: dict[str, Any], zone: ZoneInfo, width: int) -> list[str]:
+    """The Z report's 对账 section: what was checked, the verdict, then each difference with the
+    sale (or refund) it belongs to and the amounts on both sides."""
+    diffs: list[dict[str, Any]] = doc.get("differences", [])
+    run_at = dt.datetime.fromisoformat(doc["run_at"])
+    lines = [
+        center("对账", width),
+        row("对账时间", _local(run_at, zone), width),
+        row("终端结算", "已核对" if doc.get("terminal_checked") else "未核对", width),
+        row("收单对账单", "已核对" if doc.get("settlement_checked") else "未核对", width),
+        row("差异笔数", str(len(diffs)) if diffs else "0 无差异", width),
+    ]
+    for d in diffs:
+        label = RECONCILIATION_LABELS.get(d["kind"], d["kind"])
+        whose = d.get("refund_number") or d.get("sale_number") or (d.get("reference") or "")[-12:]
+        lines.append(row(f"  {label}", whose or TENDER_LABELS.get(d["tender"], d["tender"]), width))
+        ours, theirs = d.get("shop_fen"), d.get("other_fen")
+        if ours is not None or theirs is not None:
+            shown = f"{format_fen(ours) if ours is not None else '-'}/"
+            shown += format_fen(theirs) if theirs is not None else "-"
+            lines.append(row("    本店/对方", shown, width))
+    return lines
 
 
 def parse_day(day: dt.date | str | None, shop: Shop) -> dt.date:
@@ -346,6 +387,7 @@ def _build_z(
         pending_sync_events=outbox.pending_count(session),
         closed_at=closed_at,
         closed_by=closed_by,
+        reconciliation=reconcile.stored(session, day),
     )
 
 

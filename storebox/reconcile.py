@@ -1,0 +1,671 @@
+"""End-of-day reconciliation (对账): the shop's own card and wallet money of one business day
+matched against what the outside world says happened.
+
+Two outside accounts, both passed in by the caller as plain data (the core talks to neither
+the terminal nor the hub; `cli.reconcile_cmd` fetches them):
+
+* the card terminal's end-of-day totals (`TerminalTotals`): payments and refunds, count and
+  amount, per card scheme when the terminal gives them;
+* the acquirer's settlement file (`Settlement`): one line per wallet transaction whose money
+  moved on the day, matched to the shop's payments and refunds by the shop's reference (the
+  idempotency key the shop sent), the acquirer's reference beside it.
+
+Every difference is listed with what it is and the sale (or refund) it belongs to:
+
+=========================  ===================================================================
+``missing_at_acquirer``    the shop booked a wallet payment or refund the acquirer does not have
+``missing_in_shop``        the acquirer moved money the shop has no sale or refund for (e.g. a
+                           late approval after the shop reversed or gave up on the attempt)
+``reversed_at_acquirer``   the shop counts a payment as paid; the acquirer reversed it
+``amount_mismatch``        both have it, with different amounts
+``refunded_at_acquirer``   the acquirer refunded more of a payment than the shop's refunds say
+``terminal_count``         the terminal counted another number of card payments / refunds
+``terminal_amount``        … or another amount
+``terminal_scheme``        … or, per card scheme, another count or amount
+=========================  ===================================================================
+
+A clean day has zero differences. The result is kept per device and business day in one row
+of the settings table (key ``reconciliation:<day>``; no schema change) and journalled
+(``reconciliation.run``), in one transaction; running it again replaces the stored result and
+journals the new one. The Z report shows the latest (`storebox.reports`).
+
+Bad input (a settlement of another day, a negative amount, a reference twice, a float) raises
+`InvalidInput` before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storebox import journal
+from storebox.db.models import Payment, PaymentAttempt, Refund, RefundPayment, Sale, Setting
+from storebox.errors import InvalidInput, PermissionDenied
+from storebox.ids import new_id
+from storebox.money import format_fen
+from storebox.shop import Shop
+from storebox.users import Actor
+
+KEY_PREFIX: Final = "reconciliation:"
+SETTLEMENT_TYPES: Final = ("payment", "refund")
+#: statuses of a settlement line; a payment 'refunded' in full still stood as a payment
+SETTLEMENT_STATUSES: Final = ("approved", "refunded", "reversed")
+
+DIFFERENCE_KINDS: Final = {
+    "missing_at_acquirer": "收银有、收单无 / in the shop, not at the acquirer",
+    "missing_in_shop": "收单有、收银无 / at the acquirer, not in the shop",
+    "reversed_at_acquirer": "收单已撤销、收银记为已付 / reversed at the acquirer, paid in the shop",
+    "amount_mismatch": "金额不符 / amounts differ",
+    "refunded_at_acquirer": "收单退款多于收银 / refunded at the acquirer beyond the shop's refunds",
+    "terminal_count": "终端笔数不符 / the terminal's count differs",
+    "terminal_amount": "终端金额不符 / the terminal's amount differs",
+    "terminal_scheme": "终端卡组织合计不符 / the terminal's total for a card scheme differs",
+}
+
+
+# --- what the caller passes in -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemeTotal:
+    """One card scheme's line of the terminal's end-of-day totals (payments only)."""
+
+    scheme: str
+    count: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class TerminalTotals:
+    """The card terminal's end-of-day (结算) totals. `schemes` is empty when the terminal gives
+    only the grand totals."""
+
+    payments_count: int
+    payments_fen: int
+    refunds_count: int = 0
+    refunds_fen: int = 0
+    schemes: tuple[SchemeTotal, ...] = ()
+    terminal_id: str = ""
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    """One transaction of the acquirer's settlement file. Amounts positive, in fen.
+
+    `type` is payment or refund; `reference` is the shop's key for it; a refund's
+    `original_reference` is its payment's key. `refunded_fen`: how much of a payment the acquirer
+    has refunded so far."""
+
+    type: str
+    reference: str
+    acquirer_reference: str
+    status: str
+    amount_fen: int
+    fee_fen: int = 0
+    refunded_fen: int = 0
+    original_reference: str | None = None
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Settlement:
+    day: dt.date
+    lines: tuple[SettlementLine, ...]
+
+
+# --- what comes out ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    tender: str  # card / wallet
+    detail: str
+    reference: str = ""
+    acquirer_reference: str = ""
+    sale_number: str = ""
+    sale_id: str = ""
+    refund_number: str = ""
+    shop_fen: int | None = None
+    other_fen: int | None = None
+
+    @property
+    def label(self) -> str:
+        return DIFFERENCE_KINDS[self.kind]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "tender": self.tender,
+            "detail": self.detail,
+            "reference": self.reference,
+            "acquirer_reference": self.acquirer_reference,
+            "sale_number": self.sale_number,
+            "sale_id": self.sale_id,
+            "refund_number": self.refund_number,
+            "shop_fen": self.shop_fen,
+            "other_fen": self.other_fen,
+        }
+
+
+@dataclass(frozen=True)
+class TenderTotals:
+    payments_count: int = 0
+    payments_fen: int = 0
+    refunds_count: int = 0
+    refunds_fen: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "payments_count": self.payments_count,
+            "payments_fen": self.payments_fen,
+            "refunds_count": self.refunds_count,
+            "refunds_fen": self.refunds_fen,
+        }
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    business_day: dt.date
+    device_id: str
+    run_at: dt.datetime
+    run_by: str | None
+    card: TenderTotals
+    wallet: TenderTotals
+    terminal: TerminalTotals | None
+    settlement_checked: bool
+    acquirer: TenderTotals
+    acquirer_fees_fen: int
+    differences: tuple[Difference, ...] = field(default_factory=tuple)
+
+    @property
+    def clean(self) -> bool:
+        return not self.differences
+
+    def as_dict(self) -> dict[str, Any]:
+        t = self.terminal
+        return {
+            "business_day": self.business_day.isoformat(),
+            "device_id": self.device_id,
+            "run_at": self.run_at.isoformat(),
+            "run_by": self.run_by,
+            "clean": self.clean,
+            "differences_count": len(self.differences),
+            "shop": {"card": self.card.as_dict(), "wallet": self.wallet.as_dict()},
+            "terminal_checked": t is not None,
+            "terminal": None
+            if t is None
+            else {
+                "terminal_id": t.terminal_id,
+                "payments_count": t.payments_count,
+                "payments_fen": t.payments_fen,
+                "refunds_count": t.refunds_count,
+                "refunds_fen": t.refunds_fen,
+                "schemes": [
+                    {"scheme": s.scheme, "count": s.count, "amount_fen": s.amount_fen}
+                    for s in t.schemes
+                ],
+            },
+            "settlement_checked": self.settlement_checked,
+            "acquirer": {**self.acquirer.as_dict(), "fees_fen": self.acquirer_fees_fen}
+            if self.settlement_checked
+            else None,
+            "differences": [d.as_dict() for d in self.differences],
+        }
+
+
+# --- checking the input ------------------------------------------------------------------------
+
+
+def _int(value: object, what: str, *, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(f"对账数据错误 / {what} must be a whole number of fen, got {value!r}")
+    if value < minimum:
+        raise InvalidInput(f"对账数据错误 / {what} must be at least {minimum}, got {value}")
+    return value
+
+
+def _text(value: object, what: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > 64:
+        raise InvalidInput(
+            f"对账数据错误 / {what} must be text of 1 to 64 characters, got {value!r}"
+        )
+    return value
+
+
+def check_terminal(totals: TerminalTotals) -> None:
+    if not isinstance(totals, TerminalTotals):
+        raise InvalidInput("对账数据错误 / the terminal's totals are not TerminalTotals")
+    _int(totals.payments_count, "the terminal's payments count")
+    _int(totals.payments_fen, "the terminal's payments amount")
+    _int(totals.refunds_count, "the terminal's refunds count")
+    _int(totals.refunds_fen, "the terminal's refunds amount")
+    seen: set[str] = set()
+    for s in totals.schemes:
+        name = _text(s.scheme, "a card scheme's name")
+        if name in seen:
+            raise InvalidInput(f"对账数据错误 / card scheme {name!r} appears twice")
+        seen.add(name)
+        _int(s.count, f"scheme {name!r} count")
+        _int(s.amount_fen, f"scheme {name!r} amount")
+
+
+def check_settlement(settlement: Settlement, day: dt.date) -> None:
+    if not isinstance(settlement, Settlement):
+        raise InvalidInput("对账数据错误 / the settlement is not a Settlement")
+    if settlement.day != day:
+        raise InvalidInput(
+            f"对账单日期不符 / the settlement is for {settlement.day}, not business day {day}"
+        )
+    seen: set[str] = set()
+    for line in settlement.lines:
+        ref = _text(line.reference, "a settlement line's reference")
+        if ref in seen:
+            raise InvalidInput(f"对账数据错误 / reference {ref!r} appears twice in the settlement")
+        seen.add(ref)
+        if line.type not in SETTLEMENT_TYPES:
+            raise InvalidInput(f"对账数据错误 / {ref}: type {line.type!r} is not payment or refund")
+        if line.status not in SETTLEMENT_STATUSES:
+            raise InvalidInput(
+                f"对账数据错误 / {ref}: status {line.status!r} is not one of {SETTLEMENT_STATUSES}"
+            )
+        _text(line.acquirer_reference, f"{ref}: the acquirer's reference", empty=True)
+        _int(line.amount_fen, f"{ref}: the amount", minimum=1)
+        _int(line.refunded_fen, f"{ref}: the refunded amount")
+        _int(line.fee_fen, f"{ref}: the fee", minimum=-line.amount_fen)
+        if line.refunded_fen > line.amount_fen:
+            raise InvalidInput(f"对账数据错误 / {ref}: refunded more than its amount")
+        if line.type == "refund" and not line.original_reference:
+            raise InvalidInput(f"对账数据错误 / {ref}: a refund line names no original payment")
+
+
+# --- the shop's side ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ShopTx:
+    type: str  # payment / refund
+    tender: str
+    reference: str
+    amount_fen: int
+    refunded_fen: int
+    sale_id: str
+    sale_number: str
+    refund_number: str
+    card_name: str
+    trace: str
+
+
+def _shop_transactions(session: Session, device_id: str, day: dt.date) -> list[_ShopTx]:
+    out: list[_ShopTx] = []
+    payments = session.execute(
+        select(Payment, Sale.number)
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(
+            Sale.device_id == device_id,
+            Sale.business_day == day,
+            Payment.kind.in_(("card", "wallet")),
+        )
+        .order_by(Sale.seq, Payment.id)
+    ).all()
+    for p, number in payments:
+        out.append(
+            _ShopTx(
+                "payment",
+                p.kind,
+                p.reference or "",
+                p.tendered_fen,
+                p.refunded_fen,
+                p.sale_id,
+                number,
+                "",
+                p.card_name,
+                p.trace,
+            )
+        )
+    refunds = session.execute(
+        select(RefundPayment, Refund.number, Sale.id, Sale.number)
+        .join(Refund, Refund.id == RefundPayment.refund_id)
+        .join(Sale, Sale.id == Refund.sale_id)
+        .where(
+            Refund.device_id == device_id,
+            Refund.business_day == day,
+            RefundPayment.kind.in_(("card", "wallet")),
+        )
+        .order_by(Refund.seq, RefundPayment.id)
+    ).all()
+    for rp, refund_number, sale_id, sale_number in refunds:
+        out.append(
+            _ShopTx(
+                "refund",
+                rp.kind,
+                rp.reference,
+                rp.amount_fen,
+                0,
+                sale_id,
+                sale_number,
+                refund_number,
+                "",
+                "",
+            )
+        )
+    return out
+
+
+def _totals(txs: Sequence[_ShopTx], tender: str) -> TenderTotals:
+    pays = [t for t in txs if t.tender == tender and t.type == "payment"]
+    refs = [t for t in txs if t.tender == tender and t.type == "refund"]
+    return TenderTotals(
+        len(pays), sum(t.amount_fen for t in pays), len(refs), sum(t.amount_fen for t in refs)
+    )
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+def _match_terminal(txs: Sequence[_ShopTx], terminal: TerminalTotals) -> list[Difference]:
+    shop = _totals(txs, "card")
+    diffs: list[Difference] = []
+    pairs = (
+        ("payments", shop.payments_count, terminal.payments_count, "terminal_count"),
+        ("payments", shop.payments_fen, terminal.payments_fen, "terminal_amount"),
+        ("refunds", shop.refunds_count, terminal.refunds_count, "terminal_count"),
+        ("refunds", shop.refunds_fen, terminal.refunds_fen, "terminal_amount"),
+    )
+    for what, ours, theirs, kind in pairs:
+        if ours == theirs:
+            continue
+        shown = (
+            (format_fen(ours), format_fen(theirs))
+            if kind == "terminal_amount"
+            else (str(ours), str(theirs))
+        )
+        diffs.append(
+            Difference(
+                kind,
+                "card",
+                f"card {what}: the shop has {shown[0]}, the terminal {shown[1]}",
+                shop_fen=ours if kind == "terminal_amount" else None,
+                other_fen=theirs if kind == "terminal_amount" else None,
+            )
+        )
+    if terminal.schemes:
+        ours_by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for t in txs:
+            if t.tender == "card" and t.type == "payment":
+                ours_by[t.card_name or "?"][0] += 1
+                ours_by[t.card_name or "?"][1] += t.amount_fen
+        theirs_by = {s.scheme: [s.count, s.amount_fen] for s in terminal.schemes}
+        for scheme in sorted(set(ours_by) | set(theirs_by)):
+            ours_s = ours_by.get(scheme, [0, 0])
+            theirs_s = theirs_by.get(scheme, [0, 0])
+            if ours_s != theirs_s:
+                diffs.append(
+                    Difference(
+                        "terminal_scheme",
+                        "card",
+                        f"{scheme}: the shop has {ours_s[0]} for {format_fen(ours_s[1])}, the "
+                        f"terminal {theirs_s[0]} for {format_fen(theirs_s[1])}",
+                        shop_fen=ours_s[1],
+                        other_fen=theirs_s[1],
+                    )
+                )
+    return diffs
+
+
+def _attempt_words(attempt: PaymentAttempt | None) -> str:
+    if attempt is None:
+        return "the shop never sent this reference (another till, or not this shop's)"
+    words = {
+        "reversed": "the shop reversed it: approved late, after the reversal",
+        "declined": "the shop took it as declined: approved late",
+        "unknown": "the shop's attempt is still unknown: resolve it",
+        "pending": "the shop's attempt is still pending: resolve it",
+        "approved": "the shop's attempt was approved but no sale or refund was recorded",
+        "used": "the shop's attempt was used but its sale or refund is of another day",
+    }
+    return f"{attempt.operation} attempt of {format_fen(attempt.amount_fen)}: " + words.get(
+        attempt.status, attempt.status
+    )
+
+
+def _match_settlement(
+    session: Session, txs: Sequence[_ShopTx], settlement: Settlement
+) -> list[Difference]:
+    by_ref = {line.reference: line for line in settlement.lines}
+    diffs: list[Difference] = []
+    matched: set[str] = set()
+    wallet = [t for t in txs if t.tender == "wallet"]
+    for t in wallet:
+        line = by_ref.get(t.reference)
+
+        def diff(
+            kind: str,
+            detail: str,
+            ours: int | None,
+            theirs: int | None,
+            acq: str = "",
+            t: _ShopTx = t,
+        ) -> Difference:
+            return Difference(
+                kind,
+                "wallet",
+                detail,
+                reference=t.reference,
+                acquirer_reference=acq,
+                sale_number=t.sale_number,
+                sale_id=t.sale_id,
+                refund_number=t.refund_number,
+                shop_fen=ours,
+                other_fen=theirs,
+            )
+
+        what = (
+            f"refund {t.refund_number} of sale {t.sale_number}"
+            if t.type == "refund"
+            else (f"sale {t.sale_number}")
+        )
+        if line is None or line.type != t.type:
+            diffs.append(
+                diff(
+                    "missing_at_acquirer",
+                    f"{what}: wallet {t.type} of {format_fen(t.amount_fen)} "
+                    "is not in the acquirer's settlement",
+                    t.amount_fen,
+                    None,
+                )
+            )
+            continue
+        matched.add(line.reference)
+        acq = line.acquirer_reference
+        if t.type == "payment" and line.status == "reversed":
+            diffs.append(
+                diff(
+                    "reversed_at_acquirer",
+                    f"{what}: paid {format_fen(t.amount_fen)} in the shop, reversed at "
+                    "the acquirer (the customer has the money back)",
+                    t.amount_fen,
+                    0,
+                    acq,
+                )
+            )
+            continue
+        if line.amount_fen != t.amount_fen:
+            diffs.append(
+                diff(
+                    "amount_mismatch",
+                    f"{what}: the shop has {format_fen(t.amount_fen)}, the acquirer "
+                    f"{format_fen(line.amount_fen)}",
+                    t.amount_fen,
+                    line.amount_fen,
+                    acq,
+                )
+            )
+        if t.type == "payment" and line.refunded_fen > t.refunded_fen:
+            diffs.append(
+                diff(
+                    "refunded_at_acquirer",
+                    f"{what}: the acquirer refunded {format_fen(line.refunded_fen)}, the "
+                    f"shop's refunds {format_fen(t.refunded_fen)}",
+                    t.refunded_fen,
+                    line.refunded_fen,
+                    acq,
+                )
+            )
+    # What the acquirer has and the shop does not. A reversed payment moved no money: it is a
+    # difference only when the shop counts it (handled above).
+    extra = [
+        line
+        for line in settlement.lines
+        if line.reference not in matched and line.status != "reversed"
+    ]
+    if extra:
+        attempts = {
+            a.reference: a
+            for a in session.scalars(
+                select(PaymentAttempt).where(
+                    PaymentAttempt.reference.in_([line.reference for line in extra])
+                )
+            )
+        }
+        for line in extra:
+            attempt = attempts.get(line.reference)
+            diffs.append(
+                Difference(
+                    "missing_in_shop",
+                    "wallet",
+                    f"{line.type} {line.reference} of {format_fen(line.amount_fen)} "
+                    f"({line.status} at the acquirer): {_attempt_words(attempt)}",
+                    reference=line.reference,
+                    acquirer_reference=line.acquirer_reference,
+                    other_fen=line.amount_fen,
+                )
+            )
+    return diffs
+
+
+# --- running it -----------------------------------------------------------------------------------
+
+
+def key(day: dt.date) -> str:
+    return f"{KEY_PREFIX}{day.isoformat()}"
+
+
+def _authorise(actor: Actor | None, as_admin: bool) -> None:
+    if actor is None:
+        if not as_admin:
+            raise PermissionDenied("需要店主授权 / the owner's PIN is needed to reconcile the day")
+        return
+    if as_admin:
+        raise ValueError("as_admin is for the command line, with actor=None")
+    if not actor.is_owner:
+        raise PermissionDenied("需要店主授权 / the owner's PIN is needed to reconcile the day")
+
+
+def reconcile(
+    shop: Shop,
+    day: dt.date,
+    *,
+    terminal: TerminalTotals | None,
+    settlement: Settlement | None,
+    actor: Actor | None = None,
+    as_admin: bool = False,
+) -> Reconciliation:
+    """Match business `day`'s card and wallet money against the terminal's totals and the
+    acquirer's settlement (either may be None: not checked, and said so), store the result and
+    journal it, in one transaction. Owner only; the command line passes as_admin with no actor.
+    """
+    _authorise(actor, as_admin)
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise InvalidInput(f"营业日应为日期 / a business day is a date, got {day!r}")
+    if day > shop.business_day():
+        raise InvalidInput(f"{day} 尚未开始 / business day {day} has not begun")
+    if terminal is not None:
+        check_terminal(terminal)
+    if settlement is not None:
+        check_settlement(settlement, day)
+    now = shop.now()
+    with shop.store.write() as session:
+        txs = _shop_transactions(session, shop.device_id, day)
+        diffs: list[Difference] = []
+        if terminal is not None:
+            diffs += _match_terminal(txs, terminal)
+        acquirer = TenderTotals()
+        fees = 0
+        if settlement is not None:
+            diffs += _match_settlement(session, txs, settlement)
+            pays = [x for x in settlement.lines if x.type == "payment" and x.status != "reversed"]
+            refs = [x for x in settlement.lines if x.type == "refund"]
+            acquirer = TenderTotals(
+                len(pays),
+                sum(x.amount_fen for x in pays),
+                len(refs),
+                sum(x.amount_fen for x in refs),
+            )
+            fees = sum(x.fee_fen for x in settlement.lines if x.status != "reversed")
+        result = Reconciliation(
+            business_day=day,
+            device_id=shop.device_id,
+            run_at=now,
+            run_by=actor.user_id if actor else None,
+            card=_totals(txs, "card"),
+            wallet=_totals(txs, "wallet"),
+            terminal=terminal,
+            settlement_checked=settlement is not None,
+            acquirer=acquirer,
+            acquirer_fees_fen=fees,
+            differences=tuple(diffs),
+        )
+        document = result.as_dict()
+        text = json.dumps(document, ensure_ascii=False, sort_keys=True)
+        row = session.get(Setting, key(day))
+        if row is None:
+            session.add(Setting(key=key(day), value_json=text))
+        else:
+            row.value_json = text
+        session.flush()
+        journal.append(
+            session,
+            entry_id=new_id(),
+            at=now,
+            kind="reconciliation.run",
+            ref_id=None,
+            payload=document,
+        )
+    return result
+
+
+def stored(session: Session, day: dt.date) -> dict[str, Any] | None:
+    """The last reconciliation run for `day` on this till, as stored, or None."""
+    row = session.get(Setting, key(day))
+    if row is None:
+        return None
+    document: dict[str, Any] = json.loads(row.value_json)
+    return document
+
+
+def render_lines(document: dict[str, Any]) -> list[str]:
+    """Plain lines for a terminal: the verdict and each difference."""
+    diffs = document.get("differences", [])
+    lines = [
+        f"对账 / reconciliation {document['business_day']}: "
+        + ("无差异 / clean" if not diffs else f"{len(diffs)} 处差异 / differences"),
+        "终端 / terminal: "
+        + ("已核对 / checked" if document["terminal_checked"] else "未核对 / not checked"),
+        "收单 / acquirer: "
+        + ("已核对 / checked" if document["settlement_checked"] else "未核对 / not checked"),
+    ]
+    for d in diffs:
+        whose = d["sale_number"] or "-"
+        if d["refund_number"]:
+            whose = f"{d['refund_number']} ({d['sale_number']})"
+        lines.append(f"- [{d['kind']}] {d['tender']} {whose} {d['reference']}: {d['detail']}")
+    return lines
