@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -76,6 +77,24 @@ class CardTerminal(Protocol):
     def enquire(self, reference: str) -> PaymentResult:
         """Ask for the final outcome of the last transaction (status enquiry / repeat receipt)."""
         ...
+
+
+@runtime_checkable
+class MatchableTerminal(Protocol):
+    """A card terminal whose last transaction another process can match after a crash.
+
+    `match_context` is asked before a payment is sent and answers what the terminal needs to
+    tell later whether that payment was carried out (opaque strings: for ZVT the terminal's
+    last trace number and the amount). The caller stores it with the payment attempt, before
+    the request leaves. `enquire_matching` takes it back — in this process or a fresh one —
+    and answers APPROVED (the terminal's last transaction is that payment), DECLINED (the
+    terminal carried nothing out since) or UNKNOWN (cannot tell). Raises `ShopError` from
+    `match_context` when the terminal cannot be reached: nothing was sent.
+    """
+
+    def match_context(self, amount_fen: int, reference: str) -> dict[str, str]: ...
+
+    def enquire_matching(self, reference: str, match: Mapping[str, str]) -> PaymentResult: ...
 
 
 class StatusCallback(Protocol):

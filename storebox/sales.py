@@ -62,6 +62,7 @@ from storebox.ids import new_id
 from storebox.money import MAX_LINE_FEN, check_amount, format_fen
 from storebox.ports import (
     CardTerminal,
+    MatchableTerminal,
     PaymentResult,
     PaymentStatus,
     StatusCallback,
@@ -633,6 +634,9 @@ def _charge(
         return _confirm_qr(shop, tender, wallet, references)
     kind = CARD if isinstance(tender, Card) else WALLET
     amount = tender.amount_fen
+    if isinstance(tender, Card):
+        assert terminal is not None
+        context = {**context, **_terminal_match(terminal, amount)}
     reference = begin_attempt(shop, kind, "sale", amount, context)
     references.append(reference)
     what = _what(kind)
@@ -663,7 +667,7 @@ def _charge(
     mark_attempt(shop, reference, "unknown", result, "no final answer; enquiring")
     if kind == CARD:
         assert terminal is not None
-        answer = ask_port(lambda: terminal.enquire(reference), reference, amount)
+        answer = _enquire_card(terminal, reference, amount, context)
     else:
         assert wallet is not None
         answer = ask_port(lambda: wallet.query(reference), reference, amount)
@@ -689,6 +693,40 @@ def _charge(
         "the goods; it will be reversed before the next payment (ref "
         f"{reference[-8:]})."
     )
+
+
+MATCH_KEY = "terminal_match"
+
+
+def _terminal_match(terminal: CardTerminal, amount: int) -> dict[str, Any]:
+    """What the terminal needs to match this payment later, even from a fresh process after a
+    crash: asked before the attempt row is written, so that it is in the row before the
+    request leaves. A ShopError (terminal unreachable) means nothing was sent and is raised;
+    a terminal that cannot tell gives nothing (its unknowns are then reversed or settled by
+    the owner)."""
+    if not isinstance(terminal, MatchableTerminal):
+        return {}
+    try:
+        match: object = terminal.match_context(amount, "")
+    except ShopError:
+        raise
+    except Exception as exc:
+        log.warning("terminal gave no match context: %s", type(exc).__name__)
+        return {}
+    if not isinstance(match, dict):
+        return {}
+    return {MATCH_KEY: {str(k)[:32]: str(v)[:64] for k, v in match.items()}}
+
+
+def _enquire_card(
+    terminal: CardTerminal, reference: str, amount: int, context: object
+) -> PaymentResult:
+    """Enquire about a card payment, with its recorded match context when there is one."""
+    match = context.get(MATCH_KEY) if isinstance(context, dict) else None
+    if isinstance(match, dict) and match and isinstance(terminal, MatchableTerminal):
+        recorded = {str(k): str(v) for k, v in match.items()}
+        return ask_port(lambda: terminal.enquire_matching(reference, recorded), reference, amount)
+    return ask_port(lambda: terminal.enquire(reference), reference, amount)
 
 
 def _reverse(
@@ -849,7 +887,7 @@ def _resolve_one(
         return
     if kind == CARD:
         assert terminal is not None
-        answer = ask_port(lambda: terminal.enquire(reference), reference, amount)
+        answer = _enquire_card(terminal, reference, amount, data.get("context"))
     else:
         assert wallet is not None
         answer = ask_port(lambda: wallet.query(reference), reference, amount)
@@ -894,6 +932,87 @@ def refuse_if_unresolved(shop: Shop, kinds: set[str]) -> None:
             f"{TENDER_NAMES[kind][1]} payment of {format_fen(amount)} (ref {reference[-8:]}) "
             "is still unresolved and could not be reversed; take cash, or retry when the device answers"
         )
+
+
+SETTLE_OUTCOMES = {"not-charged": "declined", "charged": "approved"}
+
+
+def settle_attempt(
+    shop: Shop, reference: str, outcome: str, actor: Actor | None, reason: str
+) -> AttemptInfo:
+    """The owner settles a payment attempt that no enquiry can resolve (the terminal was
+    replaced, its records lost): 'not-charged' closes it as not taken; 'charged' as money
+    taken with no sale — for the owner to give back or account for (it stays listed by
+    `unsettled_attempts`). Either way it no longer blocks the device. Journaled, with who and
+    why. Only an open attempt ('pending'/'unknown') that no live process is waiting on."""
+    owner = require_owner(actor, "settle a payment whose outcome is unknown")
+    if outcome not in SETTLE_OUTCOMES:
+        raise InvalidInput(
+            f"结果应为 {' / '.join(SETTLE_OUTCOMES)} / the outcome must be one of "
+            f"{', '.join(SETTLE_OUTCOMES)}"
+        )
+    text = _check_reason(reason, "settling a payment")
+    with shop.store.read() as session:
+        rows = session.scalars(select(PaymentAttempt)).all()
+        matches = [
+            a
+            for a in rows
+            if a.reference == reference or (len(reference) >= 8 and a.reference.endswith(reference))
+        ]
+        if not matches:
+            raise NotFound(f"没有这笔付款 / no payment attempt {reference!r}")
+        if len(matches) > 1:
+            raise InvalidInput(f"{reference!r} 不唯一 / {reference!r} names several attempts")
+        full = matches[0].reference
+    data = _claim(shop, full)
+    if data is None:
+        raise RuleViolation(
+            f"这笔付款已结清或正在处理 / payment attempt {full[-8:]} is settled already or a "
+            "running till is still waiting on it"
+        )
+    status = SETTLE_OUTCOMES[outcome]
+    now = shop.now()
+    try:
+        with shop.store.write() as session:
+            conn = raw.connection(session)
+            row = raw.one(
+                conn,
+                "SELECT kind, operation, amount_fen, status FROM payment_attempts "
+                "WHERE reference = ?",
+                (full,),
+            )
+            assert row is not None
+            if row[3] not in OPEN_STATUSES:  # pragma: no cover - _claim checked it
+                raise RuleViolation(f"payment attempt {full[-8:]} is settled already")
+            update_attempt(
+                session, shop, full, status, None, f"settled by {owner.name}: {outcome}: {text}"
+            )
+            journal.append(
+                session,
+                entry_id=new_id(),
+                at=now,
+                kind="payment.settled_by_owner",
+                ref_id=full,
+                payload={
+                    "reference": full,
+                    "kind": row[0],
+                    "operation": row[1],
+                    "amount_fen": row[2],
+                    "was": row[3],
+                    "outcome": outcome,
+                    "status": status,
+                    "user_id": owner.user_id,
+                    "user_name": owner.name,
+                    "reason": text,
+                },
+            )
+    finally:
+        release_attempts([full])
+    with shop.store.read() as session:
+        attempt = session.scalars(
+            select(PaymentAttempt).where(PaymentAttempt.reference == full)
+        ).one()
+        return _attempt_info(attempt)
 
 
 # --------------------------------------------------------------------------------------------

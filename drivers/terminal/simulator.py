@@ -26,6 +26,9 @@ Outcomes:
 - ``no_answer``: the frame is ACKed but the command never answered (no 80 00 00); nothing done
 - ``patient``: approve, but the first 04 FF names a timeout (2 s) and the terminal then takes
   `patience` seconds before its next message
+- ``stall``: approve, carried out on the terminal (in `transactions` at once), but its result
+  (04 0F) is sent only `patience` seconds later — time for a test to kill the till after the
+  terminal approved and before the till heard of it
 - ``truncated``: approve, with the 04 0F first cut off halfway (the ECR NAKs it after its
   inter-byte timeout), then sent whole
 - ``badlength``: approve, with the 04 0F first sent with a length field that promises more
@@ -48,6 +51,7 @@ own state only (result 00 and its id), and the last transaction is found by repe
 receipt (06 20): 80 00 00, its status information, a print line, 06 0F — or 84 83 00 when
 there is no receipt yet. Card data is a test card, sent masked as a real terminal does (with
 `full_pan` the whole test number, as a misconfigured terminal might: the ECR must mask it).
+`terminal_id` (8 digits) is the id it reports; a new one plays a terminal that was replaced.
 Bad frames from the ECR (wrong CRC, cut off, longer than `max_apdu`, a length field that lies)
 are NAKed; an unknown command is answered 84 83 00; none of them stops the simulator.
 """
@@ -95,6 +99,7 @@ OUTCOMES = (
     "mute",
     "no_answer",
     "patient",
+    "stall",
     "truncated",
     "badlength",
     "oversized",
@@ -169,9 +174,10 @@ class ZvtSimulator:
     password: str = z.DEFAULT_PASSWORD
     currency: int = z.CNY
     enquiry_reports_last: bool = True
-    patience: float = 1.0  # the ``patient`` outcome's pause after its 04 FF
+    patience: float = 1.0  # the ``patient`` outcome's pause after its 04 FF, ``stall``'s wait
     max_apdu: int = MAX_APDU  # longer frames from the ECR are NAKed
     full_pan: bool = False
+    terminal_id: str = TERMINAL_ID  # 8 digits; another one plays a replaced terminal
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque(self.script)
@@ -194,6 +200,7 @@ class ZvtSimulator:
         self.replies: list[Apdu] = []  # the ECR's answers to the terminal's messages
         self.registrations: list[int] = []  # config bytes of accepted registrations
         self.port: FdPort | None = None
+        self.busy = False  # handling a command of the ECR (tests wait for it to end)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -281,6 +288,7 @@ class ZvtSimulator:
                 return
             except OSError:
                 return
+            self.busy = True
             try:
                 self._handle(link, parse_apdu(raw))
             except FrameError as exc:  # a good frame whose content is not what it should be
@@ -291,6 +299,8 @@ class ZvtSimulator:
                 log.info("simulator: %s", exc)
                 if self._master < 0 and self._conn is None:
                     return
+            finally:
+                self.busy = False
 
     def _nak_hook(self) -> bool:
         if self._naks_left == 0 and self._script and self._script[0] in ("nak", "refuse"):
@@ -343,7 +353,7 @@ class ZvtSimulator:
             + b"\x0d"
             + bytes.fromhex(time.strftime("%m%d", time.gmtime()))
             + b"\x29"
-            + bytes.fromhex(TERMINAL_ID)
+            + bytes.fromhex(self.terminal_id)
         )
         if tx.receipt_no is not None:
             data += b"\x87" + z.bcd(tx.receipt_no, 2)
@@ -364,7 +374,7 @@ class ZvtSimulator:
             link.send(ack)
             last = self.last
             if not self.enquiry_reports_last:  # the terminal's own state only
-                self._send(link, Apdu(0x04, 0x0F, b"\x27\x00\x29" + bytes.fromhex(TERMINAL_ID)))
+                self._send(link, Apdu(0x04, 0x0F, b"\x27\x00\x29" + bytes.fromhex(self.terminal_id)))
             elif last is not None:
                 self._send(link, self._status_info(last))
             else:
@@ -402,7 +412,7 @@ class ZvtSimulator:
         self.registrations.append(data[3])
         link.send(z.ACK_APDU.encode())
         completion = (
-            b"\x19\x00" + b"\x29" + bytes.fromhex(TERMINAL_ID) + b"\x49" + z.bcd(self.currency, 2)
+            b"\x19\x00" + b"\x29" + bytes.fromhex(self.terminal_id) + b"\x49" + z.bcd(self.currency, 2)
         )
         self._send(link, Apdu(0x06, 0x0F, completion))
 
@@ -478,6 +488,8 @@ class ZvtSimulator:
             self._send(link, Apdu(0x06, 0x1E, b"\x05"))
             return
         tx = self._new(kind, amount, 0)
+        if outcome == "stall":
+            self._stop.wait(self.patience)
         if outcome == "drop":
             # half a frame (half an APDU on TCP), then silence
             apdu_bytes = self._status_info(tx).encode()

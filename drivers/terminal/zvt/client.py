@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -168,12 +169,74 @@ class ZvtTerminal:
             self._final = result
         return result
 
-    def _enquire(self, reference: str) -> PaymentResult:
+    def match_context(self, amount_fen: int, reference: str) -> dict[str, str]:
+        """Before a payment: what a later enquiry (this process or a fresh one after a crash)
+        needs to match the terminal's last transaction — its trace number as it stands now
+        (asked by status enquiry / repeat receipt when not known) and the amount. Raises
+        TerminalUnavailable when the terminal cannot be reached: nothing was sent."""
+        with self._lock:
+            self._connect()
+            if self._last_trace is None:
+                try:
+                    last, _ = self._last_transaction()
+                    self._last_trace = last.trace if last is not None else ""
+                except _Unknown:
+                    self._last_trace = ""
+            context = {
+                "protocol": "zvt",
+                "trace_before": self._last_trace,
+                "amount_fen": str(amount_fen),
+            }
+            if self.registration is not None and self.registration.terminal_id:
+                context["terminal_id"] = self.registration.terminal_id
+            return context
+
+    def enquire_matching(self, reference: str, match: Mapping[str, str]) -> PaymentResult:
+        """`enquire` with the context `match_context` gave before the payment was sent: works
+        in a process that never sent it (the till restarted after a crash)."""
+        try:
+            amount = int(match.get("amount_fen", "0"))
+        except ValueError:
+            amount = 0
+        trace_before = str(match.get("trace_before", ""))
+        with self._lock:
+            if self._final is not None and self._final.reference == reference:
+                return self._final
+            if self._pending is not None and self._pending.reference == reference:
+                trace_before = self._pending.trace_before or trace_before
+        recorded_id = str(match.get("terminal_id", ""))
+        with self._lock:
+            try:
+                self._connect()
+            except TerminalUnavailable as exc:
+                return self._result(PaymentStatus.UNKNOWN, amount, reference, str(exc))
+            now_id = self.registration.terminal_id if self.registration is not None else ""
+        if recorded_id and now_id and recorded_id != now_id:  # its records are not ours
+            return self._result(
+                PaymentStatus.UNKNOWN,
+                amount,
+                reference,
+                self._t(
+                    f"付款时的终端 {recorded_id} 已换成 {now_id}，无法查询",
+                    f"Paid on terminal {recorded_id}, now {now_id}: cannot enquire",
+                ),
+            )
+        result = self._enquire(reference, (trace_before, amount))
+        if result.status is not PaymentStatus.UNKNOWN:
+            self._final = result
+        return result
+
+    def _enquire(self, reference: str, recorded: tuple[str, int] | None = None) -> PaymentResult:
         with self._lock:
             pending = self._pending
             if pending is None and self._final is not None and self._final.reference == reference:
                 return self._final  # already final: the answer we had
-            amount = pending.amount_fen if pending and pending.reference == reference else 0
+            if recorded is not None:
+                trace_before, amount = recorded
+            elif pending is not None and pending.reference == reference:
+                trace_before, amount = pending.trace_before, pending.amount_fen
+            else:
+                trace_before, amount = "", 0
             try:
                 self._connect()
                 info, source = self._last_transaction()
@@ -188,7 +251,7 @@ class ZvtTerminal:
                         "终端未报告上一笔交易", "The terminal did not report its last transaction"
                     ),
                 )
-            if pending is None or pending.reference != reference:
+            if recorded is None and (pending is None or pending.reference != reference):
                 return self._result(
                     PaymentStatus.UNKNOWN,
                     amount,
@@ -198,15 +261,16 @@ class ZvtTerminal:
                     ),
                 )
             self._last_trace = info.trace
-            if not pending.trace_before:  # we never knew where the terminal stood
+            if not trace_before:  # we never knew where the terminal stood
                 return self._result(
                     PaymentStatus.UNKNOWN,
                     amount,
                     reference,
                     self._t("无法与终端记录比对", "Cannot match the terminal's records"),
                 )
-            if info.trace == pending.trace_before:
-                self._pending = None
+            if info.trace == trace_before:
+                if pending is not None and pending.reference == reference:
+                    self._pending = None
                 return self._result(
                     PaymentStatus.DECLINED,
                     amount,
@@ -214,14 +278,15 @@ class ZvtTerminal:
                     self._t("终端未执行该交易", "The terminal did not carry it out"),
                     extra={"resolved_by": source},
                 )
-            if info.amount_fen != pending.amount_fen:
+            if info.amount_fen != amount:
                 return self._result(
                     PaymentStatus.UNKNOWN,
                     amount,
                     reference,
                     self._t("终端最后一笔交易金额不符", "The terminal's last transaction differs"),
                 )
-            self._pending = None
+            if pending is not None and pending.reference == reference:
+                self._pending = None
             status = PaymentStatus.APPROVED if info.result_code == 0 else PaymentStatus.DECLINED
             code = info.result_code if info.result_code is not None else 0xFF
             result = self._from_info(
@@ -327,6 +392,13 @@ class ZvtTerminal:
                 raise TerminalUnavailable(
                     self._t(f"无法连接刷卡终端：{exc}", f"Cannot reach the card terminal: {exc}")
                 ) from exc
+            if not tcp:  # bytes a crashed predecessor left unread on the line
+                flush = getattr(self._port, "reset_input_buffer", None)
+                if callable(flush):
+                    try:
+                        flush()
+                    except Exception as exc:  # a port that cannot flush still works
+                        log.info("could not flush the terminal's line: %s", exc)
             self._link = (TcpLink if tcp else Link)(
                 self._port,
                 ack_timeout=self.ack_timeout,
