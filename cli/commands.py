@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from cli import hub_cmd, payments_cmd, sync_cmd
+from cli import hub_cmd, payments_cmd, reconcile_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
 from storebox import config, demo, demo_catalog, integrity, reports, simulate, users
 from storebox.errors import InvalidInput
@@ -514,3 +514,4 @@ REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
 REGISTRY.update(hub_cmd.COMMANDS)
 REGISTRY.update(sync_cmd.COMMANDS)
 REGISTRY.update(payments_cmd.COMMANDS)
+REGISTRY.update(reconcile_cmd.COMMANDS)

@@ -1,0 +1,155 @@
+"""`storebox reconcile`: end-of-day reconciliation (对账) of one business day.
+
+    storebox reconcile [--date D] [--json] [--terminal URL | --no-terminal] [--no-acquirer]
+
+Fetches the acquirer's settlement file through the hub (when the shop is enrolled) and, with
+--terminal (or the terminal_url setting), runs the card terminal's end-of-day (which closes the
+terminal's batch), then matches both against the shop's own card and wallet payments and refunds
+(`storebox.reconcile`), stores the result (the Z report shows it) and prints every difference.
+Exit status 0 for a clean day, 1 when there are differences, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from cli.main import emit, open_from_args
+from storebox.errors import InvalidInput, ShopError
+
+if TYPE_CHECKING:
+    from cli.commands import Configure
+    from cli.main import Handler
+    from storebox.ports import CardTerminal, PaymentResult
+    from storebox.reconcile import Reconciliation, Settlement, TerminalTotals
+    from storebox.shop import Shop
+    from sync.client import HubClient
+
+TOTAL_KEYS = ("payments_count", "payments_fen", "refunds_count", "refunds_fen")
+
+
+def terminal_totals(result: PaymentResult) -> TerminalTotals | None:
+    """The end-of-day totals in a terminal's answer, or None when it gave none.
+
+    The ZVT driver's `end_of_day` reports only whether the terminal settled (its 04 0F carries
+    no totals the driver reads yet); a driver that reads them puts them in `extra` under
+    TOTAL_KEYS, and 'scheme:<name>' = 'count/amount_fen' per card scheme."""
+    from storebox.ports import PaymentStatus
+    from storebox.reconcile import SchemeTotal, TerminalTotals
+
+    if result.status != PaymentStatus.APPROVED or not all(k in result.extra for k in TOTAL_KEYS):
+        return None
+    try:
+        values = [int(result.extra[k]) for k in TOTAL_KEYS]
+        schemes = tuple(
+            SchemeTotal(k.removeprefix("scheme:"), *map(int, v.split("/", 1)))
+            for k, v in sorted(result.extra.items())
+            if k.startswith("scheme:")
+        )
+    except ValueError as exc:
+        raise InvalidInput(
+            f"终端结算数据错误 / the terminal's totals are not numbers: {result.extra}"
+        ) from exc
+    payments_count, payments_fen, refunds_count, refunds_fen = values
+    return TerminalTotals(
+        payments_count,
+        payments_fen,
+        refunds_count,
+        refunds_fen,
+        schemes=schemes,
+        terminal_id=result.terminal_id,
+    )
+
+
+def fetch_and_reconcile(
+    shop: Shop,
+    day: dt.date,
+    *,
+    client: HubClient | None,
+    terminal: CardTerminal | None,
+    notes: list[str],
+) -> Reconciliation:
+    """Fetch what the outside world says (acquirer through `client`, terminal end-of-day through
+    `terminal`, each optional) and run the core's reconciliation for `day`. What could not be
+    fetched is said in `notes` and left unchecked, never taken as zero."""
+    from storebox import reconcile
+    from sync.reconcile_fetch import fetch_settlement
+
+    settlement: Settlement | None = None
+    if client is not None:
+        settlement = fetch_settlement(client, day)
+    totals: TerminalTotals | None = None
+    if terminal is not None:
+        end_of_day = getattr(terminal, "end_of_day", None)
+        if end_of_day is None:
+            notes.append("terminal: this terminal has no end-of-day call")
+        else:
+            answer = end_of_day()
+            totals = terminal_totals(answer)
+            if totals is None:
+                notes.append(
+                    f"terminal: end-of-day {answer.status} but no totals reported "
+                    f"({answer.message or 'no message'}): card totals not checked"
+                )
+    return reconcile.reconcile(shop, day, terminal=totals, settlement=settlement, as_admin=True)
+
+
+def _args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", help="the business day, YYYY-MM-DD (default: today's)")
+    parser.add_argument(
+        "--terminal",
+        help="run the card terminal's end-of-day at this URL (default: the terminal_url setting)",
+    )
+    parser.add_argument("--no-terminal", action="store_true", help="do not ask the card terminal")
+    parser.add_argument(
+        "--no-acquirer", action="store_true", help="do not fetch the acquirer's settlement"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from storebox import reconcile, reports, syncstate
+    from sync.client import HubClient, HubError
+
+    with open_from_args(args) as shop:
+        day = reports.parse_day(args.date, shop)
+        notes: list[str] = []
+        client: HubClient | None = None
+        if not args.no_acquirer:
+            enrolled = syncstate.enrolment(shop)
+            if enrolled is None:
+                notes.append("acquirer: this shop is not enrolled with a hub: wallet not checked")
+            else:
+                hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
+                client = HubClient(hub_url, enrolled.token)
+        terminal: Any = None
+        url = None if args.no_terminal else (args.terminal or shop.settings.terminal_url)
+        if url:
+            from drivers.terminal.zvt.client import ZvtTerminal
+
+            terminal = ZvtTerminal(url)
+        try:
+            result = fetch_and_reconcile(shop, day, client=client, terminal=terminal, notes=notes)
+        except HubError as exc:
+            raise ShopError(
+                f"对账单获取失败 / the hub's settlement could not be fetched: {exc}"
+            ) from exc
+        finally:
+            if client is not None:
+                client.close()
+            if terminal is not None:
+                terminal.close()
+        document = {**result.as_dict(), "notes": notes}
+        emit(args, document, "\n".join([*reconcile.render_lines(document), *notes]))
+    return 0 if result.clean else 1
+
+
+COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
+    "reconcile": (
+        "end-of-day reconciliation: the shop's card and wallet money against the terminal's "
+        "end-of-day and the acquirer's settlement",
+        _args,
+        _reconcile,
+    ),
+}

@@ -1,0 +1,64 @@
+"""`storebox reconcile`: prints the day's differences, stores the result for the Z report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from cli.reconcile_cmd import terminal_totals
+from storebox.errors import InvalidInput
+from storebox.ports import PaymentResult, PaymentStatus
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STOREBOX_PIN_SCRYPT_N", "16")
+    monkeypatch.setenv("STOREBOX_CONFIG", "")
+    return tmp_path / "shop"
+
+
+def test_reconcile_without_hub_or_terminal_says_what_was_not_checked(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    code, out, _ = run(capsys, "reconcile", "--data-dir", str(data), "--no-terminal", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["clean"] is True and doc["differences"] == []
+    assert doc["settlement_checked"] is False and doc["terminal_checked"] is False
+    assert any("not enrolled" in n for n in doc["notes"])
+    code, out, _ = run(capsys, "report", "z", "--data-dir", str(data), "--json")
+    assert code == 0 and json.loads(out)["reconciliation"]["business_day"] == doc["business_day"]
+    code, out, _ = run(capsys, "reconcile", "--data-dir", str(data), "--no-terminal")
+    assert code == 0 and "clean" in out and "not checked" in out
+
+
+def test_a_bad_date_is_refused(capsys: pytest.CaptureFixture[str], data: Path) -> None:
+    code, _, err = run(capsys, "reconcile", "--data-dir", str(data), "--date", "2026-13-40")
+    assert code == 2 and "YYYY-MM-DD" in err
+
+
+def test_terminal_totals_are_read_only_when_the_driver_gives_them() -> None:
+    done = PaymentResult(PaymentStatus.APPROVED, 0, "end-of-day")
+    assert terminal_totals(done) is None  # the ZVT driver reports no totals today
+    extra = {
+        "payments_count": "2",
+        "payments_fen": "1500",
+        "refunds_count": "0",
+        "refunds_fen": "0",
+        "scheme:UnionPay": "2/1500",
+    }
+    totals = terminal_totals(PaymentResult(PaymentStatus.APPROVED, 0, "eod", extra=extra))
+    assert totals is not None and totals.payments_fen == 1500
+    assert [(s.scheme, s.count, s.amount_fen) for s in totals.schemes] == [("UnionPay", 2, 1500)]
+    with pytest.raises(InvalidInput, match="not numbers"):
+        terminal_totals(
+            PaymentResult(PaymentStatus.APPROVED, 0, "eod", extra={**extra, "payments_fen": "x"})
+        )
