@@ -436,6 +436,25 @@ def frozen_z_report(
         return frozen
 
 
+def _for_hub(document: dict[str, Any]) -> dict[str, Any]:
+    """The Z report as the `day.closed` event carries it: no shifts (their own events), and of a
+    reconciliation only its verdict, so that a dirty day's list cannot swell the event."""
+    out = {k: v for k, v in document.items() if k not in ("shifts", "reconciliation")}
+    if "reconciliation" in document:
+        rec = document["reconciliation"]
+        out["reconciliation"] = {
+            k: rec.get(k)
+            for k in (
+                "run_at",
+                "clean",
+                "differences_count",
+                "terminal_checked",
+                "settlement_checked",
+            )
+        }
+    return out
+
+
 def close_day(shop: Shop, actor: Actor, day: dt.date | str | None = None) -> ZReport:
     """Close business `day` (日结): owner only, every shift of the day closed, once.
 
@@ -492,7 +511,7 @@ def close_day(shop: Shop, actor: Actor, day: dt.date | str | None = None) -> ZRe
                 "device_id": shop.device_id,
                 "business_day": business_day.isoformat(),
                 "closed_by": actor.user_id,
-                "report": {k: v for k, v in document.items() if k != "shifts"},
+                "report": _for_hub(document),
                 "shift_ids": [s.id for s in report.shifts],
             },
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -276,3 +277,36 @@ def test_only_the_owner_or_the_command_line_reconciles(shop: Shop, till: Till) -
         reconcile.reconcile(shop, today, terminal=None, settlement=None)
     result = reconcile.reconcile(shop, today, terminal=None, settlement=None, as_admin=True)
     assert result.clean and result.run_by is None
+
+
+def test_the_day_close_freezes_the_reconciliation_and_tells_the_hub_only_its_verdict(
+    shop: Shop, till: Till, day: Day
+) -> None:
+    from storebox import shifts
+    from storebox.db.models import OutboxEvent
+
+    today = shop.business_day()
+    lines = (
+        *_clean_settlement(shop, day).lines,
+        SettlementLine("payment", "x", "y", "approved", 9),
+    )
+    reconcile.reconcile(
+        shop, today, terminal=TERMINAL, settlement=Settlement(today, lines), actor=till.owner
+    )
+    shifts.close_shift(shop, till.cashier, 20_500)  # the float and the cash sale
+    reports.close_day(shop, till.owner, today)
+    frozen = reports.frozen_z_report(shop, today, actor=till.owner)
+    assert frozen is not None
+    assert frozen["reconciliation"]["differences"][0]["reference"] == "x"
+    with shop.store.read() as session:
+        body = session.scalars(
+            select(OutboxEvent.payload_json).where(OutboxEvent.kind == "day.closed")
+        ).one()
+    sent = json.loads(body)["report"]["reconciliation"]
+    assert sent == {
+        "run_at": frozen["reconciliation"]["run_at"],
+        "clean": False,
+        "differences_count": 1,
+        "terminal_checked": True,
+        "settlement_checked": True,
+    }
