@@ -62,3 +62,21 @@ def test_terminal_totals_are_read_only_when_the_driver_gives_them() -> None:
         terminal_totals(
             PaymentResult(PaymentStatus.APPROVED, 0, "eod", extra={**extra, "payments_fen": "x"})
         )
+
+
+def test_reconcile_runs_the_terminals_end_of_day_and_says_it_gave_no_totals(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    from drivers.terminal.simulator import serve_pty
+
+    sim, path = serve_pty()
+    try:
+        code, out, _ = run(
+            capsys, "reconcile", "--data-dir", str(data), "--terminal", path, "--json"
+        )
+    finally:
+        sim.stop()
+    doc = json.loads(out)
+    assert code == 0 and doc["terminal_checked"] is False
+    assert any("end-of-day approved but no totals" in n for n in doc["notes"])
+    assert b"\x06\x50" in sim.wire  # the end-of-day was really sent
