@@ -13,8 +13,10 @@ A round:
    event never blocks the rest.
 2. **pull** each stream: a page is applied to the local copy and its cursor stored in the same
    transaction (`syncstate.apply_page`); 410 (cursor expired) clears the stream's copy and
-   cursor in one transaction and pulls it again from the start. A page that does not fit its
-   stream's schema is refused with a logged reason and changes nothing.
+   cursor in one transaction and pulls it again from the start, as does a page whose cursor
+   names another hub database (epoch). A page that does not fit its stream's schema, holds more
+   changes than asked for, or whose cursor goes backwards or stands still while `more` is true
+   is refused with its reason logged once and changes nothing; the round's error says why.
 3. **record** the round in `sync_state` (what the window's status bar shows) and report the
    agent's state to the hub (`/v1/health`).
 
@@ -37,7 +39,7 @@ import random
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -335,6 +337,8 @@ class SyncAgent:
         """Seconds between health reports (rounds can come every second while the till sells);
         a change of connection state is reported at once."""
         self._health_sent_at: float | None = None
+        self._refused: dict[str, str] = {}
+        """The last refusal per stream, so that a page refused round after round is logged once."""
 
     # --- push -----------------------------------------------------------------------------
 
@@ -410,34 +414,45 @@ class SyncAgent:
         """Pull one stream to its end. The next page is fetched while this one is applied
         (one page ahead, on one worker thread that alone uses the client meanwhile), so the
         hub's time and the local transaction overlap; each page still commits with its cursor,
-        in order, and nothing after a refused page is applied."""
+        in order, and nothing after a refused page is applied.
+
+        A page is checked before anything of it is applied: no more changes than asked for,
+        and a cursor of this stream that does not go below the one held in the same epoch nor
+        stand still while `more` is true (protocol.CursorOrder). A cursor of another epoch
+        means the hub's database was replaced: the stream is pulled again from the start, as
+        after a 410."""
         cursor = syncstate.stream_position(self.shop, stream).cursor
         report.pulled.setdefault(stream, 0)
         resynced = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pull-{stream}") as ahead:
+
+            def resync(why: str) -> Future[protocol.PullPage]:
+                nonlocal resynced, cursor
+                if resynced:
+                    raise HubUnavailable(
+                        f"stream {stream}: {why} again while resyncing from the start"
+                    )
+                cleared = syncstate.reset_stream(self.shop, stream)
+                log.warning(
+                    "stream %s: %s; cleared %d local rows, pulling it again from the start",
+                    stream,
+                    why,
+                    cleared,
+                )
+                report.resynced.append(stream)
+                resynced, cursor = True, None
+                return ahead.submit(self.client.pull, stream, None, self.page_limit)
+
             fetch = ahead.submit(self.client.pull, stream, cursor, self.page_limit)
             while True:
                 try:
                     page = fetch.result()
                 except CursorExpired:
-                    if resynced:
-                        raise HubUnavailable(
-                            f"stream {stream}: the hub expired a cursor again while resyncing "
-                            "from the start (410)"
-                        ) from None
-                    cleared = syncstate.reset_stream(self.shop, stream)
-                    log.warning(
-                        "stream %s: the hub no longer serves our cursor; cleared %d local rows, "
-                        "pulling it again from the start",
-                        stream,
-                        cleared,
-                    )
-                    report.resynced.append(stream)
-                    resynced, cursor = True, None
-                    fetch = ahead.submit(self.client.pull, stream, None, self.page_limit)
+                    fetch = resync("the hub no longer serves our cursor (410)")
                     continue
-                if page.more and not page.changes and page.cursor == cursor:
-                    raise BadPage(f"stream {stream}: 'more' with no changes and the same cursor")
+                if self._check_page(stream, cursor, page) == "new_epoch":
+                    fetch = resync("the hub's database was replaced (a new epoch)")
+                    continue
                 following = None
                 if page.more and not self.stop.is_set():
                     following = ahead.submit(self.client.pull, stream, page.cursor, self.page_limit)
@@ -450,6 +465,33 @@ class SyncAgent:
                 if following is None:
                     return
                 cursor, fetch = page.cursor, following
+
+    def _check_page(self, stream: str, held: str | None, page: protocol.PullPage) -> str:
+        """'ok' or 'new_epoch'; raises BadPage for a page that must not be applied."""
+        if len(page.changes) > self.page_limit:
+            raise BadPage(
+                f"stream {stream}: asked for at most {self.page_limit} changes, "
+                f"the hub sent {len(page.changes)}"
+            )
+        order = protocol.cursor_order(page.cursor)
+        if order is None or order.stream != stream:
+            raise BadPage(f"stream {stream}: the page's cursor {page.cursor[:80]!r} is not ours")
+        before = None if held is None else protocol.cursor_order(held)
+        if before is not None and before.epoch != order.epoch:
+            return "new_epoch"
+        if before is not None and (
+            order.position < before.position or order.generation < before.generation
+        ):
+            raise BadPage(
+                f"stream {stream}: the hub's cursor went backwards "
+                f"({page.cursor[:80]!r} after {held!r})"
+            )
+        start = (0, 0) if before is None else before.position
+        if page.more and (order.position <= start or page.cursor == held):
+            raise BadPage(
+                f"stream {stream}: 'more' with a cursor that does not move ({page.cursor[:80]!r})"
+            )
+        return "ok"
 
     # --- health ---------------------------------------------------------------------------
 
@@ -492,8 +534,14 @@ class SyncAgent:
                 try:
                     self.pull(stream, report)
                 except BadPage as exc:  # this stream only; the others still come
-                    log.error("refused a page: %s", exc.message)
+                    if self._refused.get(stream) != exc.message:  # logged once, not each round
+                        log.error("refused a page: %s", exc.message)
+                    else:
+                        log.debug("refused a page again: %s", exc.message)
+                    self._refused[stream] = exc.message
                     error = exc.message
+                else:
+                    self._refused.pop(stream, None)
         except HubUnavailable as exc:
             state, error = "offline", exc.message
             report.retry_after = exc.retry_after

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -195,16 +197,61 @@ class Change(WireModel):
     """The whole item for an upsert (its schema is the stream's: CatalogItem, Biller, ...)."""
 
 
+CURSOR_PATTERN: Final = r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,9})\.(\d{1,19})\.(\d{1,19})$"
+"""A pull cursor: `<stream>.<epoch>.<generation>.<txid>.<seq>`."""
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
+@dataclass(frozen=True)
+class CursorOrder:
+    """Where a cursor stands, so that the shop can tell a cursor that goes backwards.
+
+    Why the cursor's own spelling and not a new `position` field beside it: the hub has
+    handed out cursors of this shape since its first migration with generations, so every
+    page already carries its order (no hub change, and a shop's stored cursor carries it too:
+    no migration, no second column that could disagree with the cursor it is stored with). A
+    single integer could not hold it anyway: the order is (txid, seq), two 63-bit numbers.
+
+    Within one `epoch` (one hub database) `position` never goes down and `generation` (prunes
+    counted) never goes down. Another epoch means the hub's database was replaced: the cursors
+    of the old one mean nothing there, and the stream is pulled again from the start."""
+
+    stream: str
+    epoch: str
+    generation: int
+    txid: int
+    seq: int
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.txid, self.seq)
+
+
+def cursor_order(cursor: str) -> CursorOrder | None:
+    """The order of a cursor of CURSOR_PATTERN's shape; None for anything else."""
+    match = _CURSOR.match(cursor)
+    if match is None:
+        return None
+    name, epoch, generation, txid, seq = match.groups()
+    return CursorOrder(name, epoch, int(generation), int(txid), int(seq))
+
+
 class PullPage(WireModel):
-    """Changes after `cursor` in commit order; `cursor` is opaque to the shop.
+    """Changes after `cursor` in commit order.
 
     `more` means ask again at once. A 410 answer (error "cursor_expired") means the hub no longer
     serves changes after the cursor: drop the stream's local copy and pull from the start.
+
+    The cursor's shape (CURSOR_PATTERN) is part of the protocol so that its order is
+    (`CursorOrder`): the shop refuses a page whose cursor goes below the one it holds in the
+    same epoch, or does not move while `more` is true (which would loop for ever).
     """
 
     stream: str
-    changes: list[Change]
+    changes: Annotated[list[Change], Field(max_length=MAX_PAGE)]
     cursor: str
+    """Of CURSOR_PATTERN's shape; checked by the shop's agent, which refuses a page whose cursor
+    has no order, rather than by the schema, so that the client stays usable with any cursor."""
     more: StrictBool
 
 

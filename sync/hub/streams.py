@@ -22,8 +22,10 @@ log, so its reader never saw them. (Without the generation, a fresh pull of a st
 than a page would be handed cursors below the horizon and could never finish.) Every page
 served carries the current generation: a cursor that passed the check is as good as a fresh one.
 
-Cursors are opaque to the shop: `<stream>.<epoch>.<generation>.<txid>.<seq>`; the epoch names
-this hub database, so a cursor from another hub (or a rebuilt one) expires instead of skipping.
+Cursors are `<stream>.<epoch>.<generation>.<txid>.<seq>` (protocol.CURSOR_PATTERN): the shop
+does not build them, but it reads their order (protocol.CursorOrder) to refuse a page whose
+cursor goes backwards or stands still while `more` is true. The epoch names this hub database,
+so a cursor from another hub (or a rebuilt one) expires instead of skipping.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from sync.hub.clock import utcnow
 from sync.hub.errors import BadCursor, CursorExpired
 from sync.hub.models import HubMeta, StreamChange, StreamHorizon
 
-CURSOR_PATTERN = r"^([a-z_]{1,40})\.([0-9a-f]{1,32})\.(\d{1,9})\.(\d{1,19})\.(\d{1,19})$"
+CURSOR_PATTERN = protocol.CURSOR_PATTERN  # the cursor's shape and order are the protocol's
 _CURSOR = re.compile(CURSOR_PATTERN)
 _MAX_POSITION = 2**63 - 1  # BIGINT
 _CHUNK = 500
