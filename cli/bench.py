@@ -8,6 +8,10 @@ The data set: a generated catalogue of `products` goods (real demo names combine
 sizes and flavours, through the catalogue's own field generation, so pinyin and the FTS index
 are real) and `sale_lines` past sale lines written in bulk as history (sales, lines, payments,
 stock moves) — the hot paths are then measured through the real use cases.
+
+`--sections sync` (`run_sync`, issue #5): the sync agent's initial sync and incremental round
+against a real hub on loopback, each beside its floor from the same run, and the hub's push
+throughput with 50 shops at once as `storebox hub bench` measures it (sync.hub.bench, reused).
 """
 
 from __future__ import annotations
@@ -643,3 +647,203 @@ def table_counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         con.close()
+
+
+# --- the sync agent and the hub (issue 5, "Speed") -------------------------------------------
+
+_BARE_MALL = (
+    "CREATE TABLE IF NOT EXISTS bare_mall (sku TEXT PRIMARY KEY, barcode TEXT, name TEXT, "
+    "spec TEXT, unit TEXT, category TEXT, case_qty INTEGER, wholesale_price_fen INTEGER, "
+    "retail_price_fen INTEGER, active INTEGER)"
+)
+
+
+def _shop_like_sqlite(path: Path) -> sqlite3.Connection:
+    """A bare connection with the shop's own settings (storebox.db.engine)."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA busy_timeout=5000")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(_BARE_MALL)
+    con.execute("CREATE TABLE IF NOT EXISTS bare_cursor (stream TEXT PRIMARY KEY, cursor TEXT)")
+    return con
+
+
+def pull_floor(base: str, token: str, db: Path, cursor: str, page: int) -> tuple[float, int]:
+    """The floor of a pull: the same pages read over the same loopback from the same hub, one
+    after the other, parsed with json and written with one executemany per page and its
+    cursor, each page its own transaction, into a plain table with the shop's SQLite settings.
+    Returns (seconds, changes)."""
+    import requests
+
+    from sync import protocol
+
+    con = _shop_like_sqlite(db)
+    fields = ("sku", "barcode", "name", "spec", "unit", "category", "case_qty")
+    got = 0
+    with requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {token}"
+        url = base + protocol.PULL_PATH.format(stream="catalog")
+        t0 = time.perf_counter()
+        while True:
+            params: dict[str, str | int] = {"limit": page}
+            if cursor:
+                params["cursor"] = cursor
+            answer = http.get(url, params=params, timeout=60)
+            answer.raise_for_status()
+            body = json.loads(answer.content)
+            rows = [
+                (*(d.get(f) for f in fields), d["wholesale_price_fen"], d["retail_price_fen"], 1)
+                for d in (c["data"] for c in body["changes"] if c["op"] == "upsert")
+            ]
+            con.execute("BEGIN IMMEDIATE")
+            con.executemany("INSERT OR REPLACE INTO bare_mall VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            con.execute(
+                "INSERT OR REPLACE INTO bare_cursor VALUES ('catalog', ?)", (body["cursor"],)
+            )
+            con.execute("COMMIT")
+            got += len(body["changes"])
+            if not body["more"]:
+                break
+            cursor = body["cursor"]
+        seconds = time.perf_counter() - t0
+    con.close()
+    return seconds, got
+
+
+def run_sync(
+    work_dir: Path,
+    *,
+    items: int = 100_000,
+    changed: int = 1_000,
+    shops: int = 50,
+    events: int = 20_000,
+    pg_url: str | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """The shop's agent against a real hub (`storebox hub` on SQLite in `work_dir`, its own
+    process, loopback), each figure beside its floor measured in the same run:
+
+    * initial sync: `items` goods into an empty shop in one agent round, against `pull_floor`
+      (the best of one read before and one after the agent's, so a warm hub does not flatter
+      the agent);
+    * incremental: `changed` goods changed at the hub reach the shop in one round, against
+      `pull_floor` from the cursor the shop held;
+    * push: `storebox hub bench`'s push figure (sync.hub.bench, `shops` shops at once, on
+      PostgreSQL when `pg_url` is given; the SQLite hub's is reported either way)."""
+    from storebox import config, mall_catalog, syncstate
+    from storebox.shop import open_shop
+    from sync import protocol
+    from sync.agent import SyncAgent
+    from sync.client import HubClient
+    from sync.hub import admin, catalog_seed, migrate, streams
+    from sync.hub import bench as hub_bench
+    from sync.hub.db import Database
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    hub_url = f"sqlite:///{work_dir / 'hub.db'}"
+    db = Database(hub_url)
+    migrate.upgrade(db.engine)
+    store_id = admin.create_store(db, "基准测试小店")
+    log(f"publishing {items:,} goods at the hub ...")
+    goods = list(catalog_seed.generate(items))
+    with db.transaction() as session:
+        streams.publish(session, "catalog", ((g["sku"], g) for g in goods))
+    figures: list[Figure] = []
+    settings = config.load(
+        environ={}, overrides={"data_dir": str(work_dir / "sync-shop"), "pin_scrypt_n": 16}
+    )
+    with hub_bench._server(hub_url, 1) as base, open_shop(settings) as shop:
+        with HubClient(base) as client:
+            answer = client.enrol(admin.enrol_code(db, store_id), "bench", "bench")
+        syncstate.save_enrolment(
+            shop,
+            hub_url=base,
+            store_id=answer.store_id,
+            store_name=answer.store_name,
+            device_id=answer.device_id,
+            device_name="bench",
+            token=answer.token,
+        )
+        token = answer.token
+        log(f"initial sync of {items:,} goods: floor, agent, floor ...")
+        floor_a, _ = pull_floor(base, token, work_dir / "floor-a.db", "", protocol.MAX_PAGE)
+        agent = SyncAgent(shop, HubClient(base, token, read_timeout=60), health_every=3600)
+        t0 = time.perf_counter()
+        report = agent.run_round()
+        initial_s = time.perf_counter() - t0
+        floor_b, floor_n = pull_floor(base, token, work_dir / "floor-b.db", "", protocol.MAX_PAGE)
+        floor = min(floor_a, floor_b)
+        arrived = mall_catalog.count(shop)
+        figures.append(
+            Figure(
+                "sync_initial_catalogue",
+                initial_s,
+                "s",
+                "<= 2x floor",
+                floor,
+                initial_s / floor,
+                note=f"{arrived:,} of {items:,} goods in one round ({report.error or 'no error'}); "
+                f"floor read {floor_n:,}",
+            )
+        )
+
+        held = syncstate.stream_position(shop, "catalog").cursor or ""
+        log(f"incremental: {changed:,} goods change at the hub ...")
+        with db.transaction() as session:
+            streams.publish(
+                session,
+                "catalog",
+                (
+                    (g["sku"], {**g, "retail_price_fen": g["retail_price_fen"] + 10})
+                    for g in goods[:changed]
+                ),
+            )
+        t0 = time.perf_counter()
+        report = agent.run_round()
+        round_s = time.perf_counter() - t0
+        inc_floor, _ = pull_floor(base, token, work_dir / "floor-b.db", held, protocol.MAX_PAGE)
+        figures.append(
+            Figure(
+                "sync_incremental_round",
+                round_s * 1000,
+                "ms",
+                f"{changed:,} in one round",
+                inc_floor * 1000,
+                round_s / inc_floor,
+                note=f"{report.pulled.get('catalog', 0):,} of {changed:,} arrived in this round "
+                f"({report.error or 'no error'})",
+            )
+        )
+        agent.client.close()
+    db.dispose()
+
+    log(f"hub push, {shops} shops at once ({'PostgreSQL' if pg_url else 'SQLite'}) ...")
+    pushed = hub_bench.run(
+        pg_url=pg_url, items=min(items, 1000), shops=shops, events=events, log=log
+    )
+    for f in pushed["figures"]:
+        if " push" not in f["name"]:
+            continue
+        figures.append(
+            Figure(
+                "hub_push_" + ("pg" if f["name"].startswith("[pg]") else "sqlite"),
+                f["value"],
+                "ev/s",
+                "2,000 ev/s on PostgreSQL",
+                f["baseline"],
+                f["ratio"],
+                note=f"{shops} shops at once; {f['note']}; ratio = times slower than bare inserts",
+            )
+        )
+    meta = {
+        "when": now_iso(),
+        "items": items,
+        "changed": changed,
+        "shops": shops,
+        "events": events,
+        "push_on": "postgresql" if pg_url else "sqlite",
+        "cpus": os.cpu_count(),
+    }
+    return as_document(figures, meta)

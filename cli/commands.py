@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from cli import hub_cmd, payments_cmd, reconcile_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
@@ -298,33 +299,73 @@ def _bench_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--work-dir", type=Path, help="keep the generated shop here (default: a temp folder)"
     )
+    parser.add_argument(
+        "--sections",
+        default="core,sync",
+        help="which figures: core (the till), sync (agent and hub), or both (core,sync)",
+    )
+    parser.add_argument(
+        "--sync-items", type=int, default=100_000, help="goods in the initial sync (100,000)"
+    )
+    parser.add_argument(
+        "--sync-changed", type=int, default=1_000, help="goods changed for one round (1,000)"
+    )
+    parser.add_argument("--push-shops", type=int, default=50, help="shops pushing at once (50)")
+    parser.add_argument(
+        "--push-events", type=int, default=20_000, help="events pushed in all (20,000)"
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("STOREBOX_TEST_PG_URL"),
+        help="PostgreSQL for the hub's push figure (default: $STOREBOX_TEST_PG_URL; else SQLite)",
+    )
     _json_flag(parser)
 
 
 def _bench(args: argparse.Namespace) -> int:
     from cli import bench
 
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if not sections or sections - {"core", "sync"}:
+        raise InvalidInput("--sections: core, sync or core,sync")
     if args.products < 100 or args.sale_lines < 0:
         raise InvalidInput("--products >= 100, --sale-lines >= 0")
+    if args.sync_items < 1 or not 1 <= args.sync_changed <= args.sync_items:
+        raise InvalidInput("--sync-items >= 1, 1 <= --sync-changed <= --sync-items")
+    if args.push_shops < 1 or args.push_events < args.push_shops:
+        raise InvalidInput("--push-shops >= 1, --push-events >= --push-shops")
     say = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr))
-    if args.work_dir is not None:
-        args.work_dir.mkdir(parents=True, exist_ok=True)
-        doc = bench.run(
-            args.work_dir,
-            products=args.products,
-            sale_lines=args.sale_lines,
-            seed=args.seed,
-            log=say,
-        )
-    else:
-        with tempfile.TemporaryDirectory(prefix="storebox-bench-") as tmp:
+
+    def measure(work: Path) -> dict[str, Any]:
+        doc: dict[str, Any] = {"meta": {}, "figures": []}
+        if "core" in sections:
             doc = bench.run(
-                Path(tmp),
+                work,
                 products=args.products,
                 sale_lines=args.sale_lines,
                 seed=args.seed,
                 log=say,
             )
+        if "sync" in sections:
+            synced = bench.run_sync(
+                work / "sync",
+                items=args.sync_items,
+                changed=args.sync_changed,
+                shops=args.push_shops,
+                events=args.push_events,
+                pg_url=args.pg_url or None,
+                log=say,
+            )
+            doc["figures"] += synced["figures"]
+            doc["meta"]["sync"] = synced["meta"]
+        return doc
+
+    if args.work_dir is not None:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+        doc = measure(args.work_dir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="storebox-bench-") as tmp:
+            doc = measure(Path(tmp))
     text = "\n".join(bench.Figure(**f).line() for f in doc["figures"])
     emit(args, doc, text + "\n" + json.dumps(doc["meta"], ensure_ascii=False))
     return 0
