@@ -987,9 +987,8 @@ def settle_attempt(
             update_attempt(
                 session, shop, full, status, None, f"settled by {owner.name}: {outcome}: {text}"
             )
-            journal.append(
+            outbox.record(  # journaled, and the hub hears of it as of every money event
                 session,
-                entry_id=new_id(),
                 at=now,
                 kind="payment.settled_by_owner",
                 ref_id=full,

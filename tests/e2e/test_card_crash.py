@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from drivers.terminal.simulator import ZvtSimulator, serve_pty
 from drivers.terminal.zvt.client import ZvtTerminal
-from storebox import catalog, config, sales, shifts, users
+from storebox import catalog, config, integrity, sales, shifts, users
 from storebox.db.models import JournalEntry, Payment, PaymentAttempt
 from storebox.errors import PaymentUnknown
 from storebox.ports import MatchableTerminal
@@ -195,6 +195,8 @@ def test_killed_after_the_terminal_approved_a_fresh_process_reverses_it(
         ]
         statuses = sorted(s for _k, s, _a, _c in open_attempts(shop))
         assert statuses == ["reversed", "used"]
+        report = integrity.check(shop)
+        assert report.ok, report.render_text()
 
 
 def test_killed_before_the_terminal_approved_is_settled_as_not_charged(
@@ -309,5 +311,7 @@ def test_a_replaced_terminal_cannot_tell_so_the_owner_settles_it_from_the_comman
                 terminal.close()
             assert receipt.total_fen == PRICE
             assert [(t.kind, t.amount_fen) for t in new.transactions] == [("sale", PRICE)]
+            report = integrity.check(shop)
+            assert report.ok, report.render_text()
     finally:
         new.stop()
