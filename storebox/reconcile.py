@@ -25,8 +25,8 @@ Every difference is listed with what it is and the sale (or refund) it belongs t
 =========================  ===================================================================
 
 A clean day has zero differences. The result is kept per device and business day in one row
-of the settings table (key ``reconciliation:<day>``; no schema change) and journalled
-(``reconciliation.run``), in one transaction; running it again replaces the stored result and
+of the settings table (key ``reconciliation:<day>``; no schema change) and journalled and
+queued for the hub (``reconciliation.run``), in one transaction; running it again replaces the stored result and
 journals the new one. The Z report shows the latest (`storebox.reports`).
 
 Bad input (a settlement of another day, a negative amount, a reference twice, a float) raises
@@ -45,15 +45,16 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storebox import journal
+from storebox import outbox
 from storebox.db.models import Payment, PaymentAttempt, Refund, RefundPayment, Sale, Setting
 from storebox.errors import InvalidInput, PermissionDenied
-from storebox.ids import new_id
 from storebox.money import format_fen
 from storebox.shop import Shop
 from storebox.users import Actor
 
 KEY_PREFIX: Final = "reconciliation:"
+#: differences sent to the hub in the reconciliation.run event (all of them stay in the shop)
+EVENT_DIFFERENCES: Final = 200
 SETTLEMENT_TYPES: Final = ("payment", "refund")
 #: statuses of a settlement line; a payment 'refunded' in full still stood as a payment
 SETTLEMENT_STATUSES: Final = ("approved", "refunded", "reversed")
@@ -632,13 +633,15 @@ def reconcile(
         else:
             row.value_json = text
         session.flush()
-        journal.append(
+        # Journalled and queued for the hub under one id (integrity.check wants every journal
+        # entry's outbox event; the hub keeps kinds it does not project). The stored row keeps
+        # every difference; the event at most EVENT_DIFFERENCES of them, with the count.
+        outbox.record(
             session,
-            entry_id=new_id(),
             at=now,
             kind="reconciliation.run",
             ref_id=None,
-            payload=document,
+            payload={**document, "differences": document["differences"][:EVENT_DIFFERENCES]},
         )
     return result
 

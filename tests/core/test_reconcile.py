@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from storebox import reconcile, refunds, reports, sales
+from storebox import integrity, reconcile, refunds, reports, sales
 from storebox.catalog import ProductInfo
 from storebox.db.models import JournalEntry, RefundPayment, Setting
 from storebox.errors import InvalidInput, PermissionDenied
@@ -118,6 +118,8 @@ def test_a_clean_day_has_zero_differences_and_is_stored_and_journalled(
         kinds = session.scalars(select(JournalEntry.kind)).all()
     assert stored is not None and stored["clean"] and stored["differences"] == []
     assert kinds[-1] == "reconciliation.run"
+    checked = integrity.check(shop)
+    assert checked.ok, checked.broken_invariants  # each journal entry has its outbox event
     z = reports.z_report(shop, actor=till.owner)
     doc = z.as_dict()
     assert doc["reconciliation"]["clean"] is True
@@ -222,6 +224,7 @@ def test_a_second_run_replaces_the_stored_result(shop: Shop, till: Till, day: Da
             select(func.count()).where(JournalEntry.kind == "reconciliation.run")
         )
     assert rows == 1 and journalled == 2
+    assert integrity.check(shop).ok  # each journal entry has its outbox event
     assert stored is not None and stored["clean"]
 
 
