@@ -78,7 +78,7 @@ def fetch_and_reconcile(
 
     settlement: Settlement | None = None
     if client is not None:
-        settlement = fetch_settlement(client, day)
+        settlement = fetch_settlement(client, day, shop.business_day)
     totals: TerminalTotals | None = None
     if terminal is not None:
         end_of_day = getattr(terminal, "end_of_day", None)

@@ -10,6 +10,7 @@ as "at the acquirer, not in the shop" with "never sent by this shop" beside them
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from storebox.reconcile import Settlement, SettlementLine
 from sync import protocol
@@ -36,6 +37,24 @@ def settlement_of(file: protocol.SettlementFile) -> Settlement:
     )
 
 
-def fetch_settlement(client: HubClient, day: dt.date) -> Settlement:
-    """The hub's settlement file of `day` for this shop's store (raises the client's errors)."""
-    return settlement_of(client.settlement(day.isoformat()))
+def fetch_settlement(
+    client: HubClient,
+    day: dt.date,
+    business_day_of: Callable[[dt.datetime], dt.date] | None = None,
+) -> Settlement:
+    """The acquirer's lines of business `day` for this shop's store (raises the client's errors).
+
+    The acquirer's file is a China calendar day; the shop's business day runs to its cut-off
+    hour (a sale at 02:00 belongs to the day before). With `business_day_of` (the shop's
+    `Shop.business_day`), the files of `day` and the day after are fetched and only the lines
+    whose time falls in business day `day` are kept, so a late-night sale is matched on its own
+    business day rather than reported twice. Without it, the calendar day's file as it is."""
+    if business_day_of is None:
+        return settlement_of(client.settlement(day.isoformat()))
+    lines = [
+        line
+        for when in (day, day + dt.timedelta(days=1))
+        for line in settlement_of(client.settlement(when.isoformat())).lines
+        if line.at is None or business_day_of(line.at) == day
+    ]
+    return Settlement(day=day, lines=tuple(lines))

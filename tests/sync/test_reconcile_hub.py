@@ -13,6 +13,7 @@ import pytest
 
 from cli.reconcile_cmd import fetch_and_reconcile
 from storebox import refunds, reports, sales
+from storebox.clock import FixedClock
 from storebox.errors import PaymentUnknown
 from storebox.ports import PaymentStatus
 from storebox.sales import Wallet
@@ -132,3 +133,22 @@ def test_a_lost_answer_a_reversal_and_a_late_approval_are_each_found(
     z = reports.z_report(shop, as_admin=True)
     assert z.as_dict()["reconciliation"]["differences_count"] == 3
     assert reversed_sale.number in z.render_text()
+
+
+def test_a_sale_after_midnight_is_matched_on_its_business_day(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock, clock: FixedClock
+) -> None:
+    wallet = _wallet(till)
+    day = shop.business_day()
+    evening = _sell(shop, counter, wallet, ALIPAY, 1)
+    # 01:30 in Shanghai the next calendar day: still business day `day` before the cut-off
+    clock.advance(hours=15, minutes=30)
+    hub_clock.advance((15 * 60 + 30) * 60)
+    assert shop.business_day() == day
+    night = _sell(shop, counter, wallet, ALIPAY, 2)
+    assert till.settlement(day + dt.timedelta(days=1)).payments_count == 1  # the acquirer's day
+
+    result = fetch_and_reconcile(shop, day, client=till.client, terminal=None, notes=[])
+    assert result.differences == ()
+    assert result.acquirer.payments_count == 2
+    assert result.wallet.payments_fen == evening.total_fen + night.total_fen
