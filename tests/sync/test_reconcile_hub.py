@@ -19,6 +19,7 @@ from storebox.ports import PaymentStatus
 from storebox.sales import Wallet
 from storebox.shop import Shop
 from sync.client import HubClient
+from sync.hub import acquirer
 from sync.wallet import HubWallet
 from tests.conftest import START
 from tests.sync.acquirer_fixtures import ALIPAY, WECHAT, HubClock, Till, make_till
@@ -152,3 +153,36 @@ def test_a_sale_after_midnight_is_matched_on_its_business_day(
     assert result.differences == ()
     assert result.acquirer.payments_count == 2
     assert result.wallet.payments_fen == evening.total_fen + night.total_fen
+
+
+def test_a_paid_shop_code_and_an_unpaid_one_reconcile_clean(
+    shop: Shop, counter: Counter, till: Till, hub_clock: HubClock
+) -> None:
+    wallet = _wallet(till)
+    cart = cart_of(counter, colas=2)
+    total = cart.total_fen
+    paid = sales.begin_attempt(shop, sales.WALLET, "sale", total, {"cart_id": cart.id})
+    wallet.create(total, paid)
+    acquirer.customer_pays(till.hub.db, till.store_id, paid, "wechat")
+    receipt = sales.checkout(
+        shop, counter.till.cashier, cart, [sales.QrPaid(paid, total)], wallet=wallet
+    )
+    unpaid = sales.begin_attempt(shop, sales.WALLET, "sale", 300, {"cart_id": "y"})
+    wallet.create(300, unpaid)
+    wallet.close(unpaid)
+    sales.mark_attempt(shop, unpaid, "declined", None, "qr: closed unpaid")
+
+    result = fetch_and_reconcile(
+        shop, shop.business_day(), client=till.client, terminal=None, notes=[]
+    )
+    assert result.differences == ()
+    assert result.acquirer.payments_fen == receipt.total_fen == result.wallet.payments_fen
+    # the same code reversed at the acquirer afterwards is found with its sale
+    hub_clock.advance(16)  # WeChat: no reversal within 15 s
+    assert till.client.reverse_order(paid).status == "reversed"
+    result = fetch_and_reconcile(
+        shop, shop.business_day(), client=till.client, terminal=None, notes=[]
+    )
+    assert [(d.kind, d.sale_number) for d in result.differences] == [
+        ("reversed_at_acquirer", receipt.number)
+    ]
