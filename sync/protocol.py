@@ -79,7 +79,14 @@ JSON_INTEGER = BeforeValidator(_json_integer)
 """After any constraint in an Annotated (`Annotated[int, Field(ge=0), JSON_INTEGER]`): placed
 before it, pydantic leaves the constraint out of the JSON Schema ("ge" instead of "minimum")."""
 JsonInt = Annotated[int, JSON_INTEGER]
-AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+def _iso_text(value: Any) -> Any:
+    """A time on the wire is ISO 8601 text; pydantic would also read a number as Unix seconds."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a time on the wire must be ISO 8601 text with its offset")
+    return value
+
+
+AwareDatetime = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

@@ -41,3 +41,9 @@ def test_a_catalogue_price_must_be_whole_fen():
         protocol.CatalogItem.model_validate(
             {"sku": "A1", "name": "可乐", "wholesale_price_fen": 2.5, "retail_price_fen": 300}
         )
+
+
+@pytest.mark.parametrize("value", [0, 1764000000, 1764000000.5, True])
+def test_a_time_must_be_iso_text_not_a_number(value):
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        protocol.AgentState.model_validate({**AGENT, "last_success_at": value})
