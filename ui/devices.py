@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 STATUS_EVERY_S = 5.0
 # how often the terminal is asked whether it is there (seconds)
 TERMINAL_CHECK_S = 30.0
+# how soon a terminal that did not answer its last check is asked again: one switched on after
+# the till (or slow to wake) shows as ready within seconds rather than half a minute
+TERMINAL_RETRY_S = 5.0
 # the ZVT client's waits (seconds): an ACK, the first answer, each message until completion
 TERMINAL_TIMEOUTS: dict[str, float] = {
     "ack_timeout": 2.0,
@@ -194,9 +197,11 @@ class Devices(QObject):
         self._recorded: list[till_devices.TillDevice] | None = None
         self._recorded_at: dt.datetime | None = None
         self._finished.connect(self._deliver)
+        self._terminal_check_s = terminal_check_s
+        self._terminal_checked_at = 0.0  # time.monotonic() of the last check's answer
         self._terminal_timer = QTimer(self)
-        self._terminal_timer.timeout.connect(self.check_terminal)
-        self._terminal_timer.start(int(terminal_check_s * 1000))
+        self._terminal_timer.timeout.connect(self._tick_terminal)
+        self._terminal_timer.start(int(min(terminal_check_s, TERMINAL_RETRY_S) * 1000))
 
         # The printer opens here, at once: the core needs its port before the first sale.
         url = self.settings.printer_url.strip()
@@ -466,6 +471,13 @@ class Devices(QObject):
             )
             self._check_terminal_now()
 
+    def _tick_terminal(self) -> None:
+        """The timer: a ready terminal is asked every terminal_check_s, one in trouble sooner."""
+        ready = self._health[Kind.TERMINAL].state is State.READY
+        if ready and time.monotonic() - self._terminal_checked_at < self._terminal_check_s:
+            return
+        self.check_terminal()
+
     def check_terminal(self) -> None:
         """Ask the terminal how it is, on its own thread (the timer's tick; the test button)."""
         if self.terminal is None or self._checking:
@@ -482,6 +494,7 @@ class Devices(QObject):
         if terminal is None:
             return None
         result = terminal.check()
+        self._terminal_checked_at = time.monotonic()
         if result.ready:
             detail = f"TID {result.terminal_id}" if result.terminal_id else ""
             self._set(Kind.TERMINAL, Health(State.READY, detail))

@@ -363,3 +363,34 @@ def test_device_calls_run_on_the_devices_own_threads(
     qtbot.waitUntil(lambda: len(seen) == 3, timeout=10_000)
     settle(qtbot)
     assert all(name.startswith("storebox-terminal") for name in seen), seen
+
+
+def test_a_terminal_that_failed_its_check_is_asked_again_soon(
+    qtbot: QtBot, shop: Shop, people: demo.DemoPeople, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal switched on after the till shows as ready within seconds, not after the
+    ready terminal's half-minute interval; a ready one is not asked more often than that."""
+    from ui import devices as till_devices
+
+    monkeypatch.setattr(till_devices, "TERMINAL_RETRY_S", 0.2)
+    answers = [TerminalHealth(False, "no answer"), TerminalHealth(True, "ok", "52012345")]
+    asked: list[float] = []
+
+    def check(terminal: CheckedTerminal) -> TerminalHealth:
+        asked.append(1)
+        return answers[min(len(asked), len(answers)) - 1]
+
+    monkeypatch.setattr(CheckedTerminal, "check", check)
+    devices = till_devices.Devices(
+        shop,
+        dataclasses.replace(shop.settings, terminal_url="/dev/null-terminal"),
+        terminal_check_s=30.0,
+    )
+    try:
+        devices.apply(dataclasses.replace(shop.settings, terminal_url="/dev/null-terminal"))
+        qtbot.waitUntil(lambda: devices.health(Kind.TERMINAL).state is State.READY, timeout=5_000)
+        after_ready = len(asked)
+        qtbot.wait(800)  # four retry ticks: a ready terminal is left alone until 30 s have passed
+        assert len(asked) == after_ready
+    finally:
+        devices.close()
