@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import storebox
 from storebox import syncstate
 from storebox.errors import ShopError
 from storebox.shop import Shop
@@ -186,7 +185,7 @@ def _enrolled_with(shop: Shop, hub_db: Path) -> str | None:
 
 def enrol_demo_shop(shop: Shop, hub_url: str, hub_db: Path) -> str:
     """Create the demo store on the hub and enrol this shop, unless it already is; the store id."""
-    from sync.client import HubClient
+    from sync.enrolment import enrol
     from sync.hub import admin
     from sync.hub.db import Database
 
@@ -199,18 +198,7 @@ def enrol_demo_shop(shop: Shop, hub_url: str, hub_db: Path) -> str:
         code = admin.enrol_code(db, store_id)
     finally:
         db.dispose()
-    with HubClient(hub_url) as client:
-        answer = client.enrol(code, DEVICE_NAME, storebox.__version__)
-    syncstate.save_enrolment(
-        shop,
-        hub_url=hub_url,
-        store_id=answer.store_id,
-        store_name=answer.store_name,
-        device_id=answer.device_id,
-        device_name=DEVICE_NAME,
-        token=answer.token,
-    )
-    return answer.store_id
+    return enrol(shop, hub_url, code, DEVICE_NAME).store_id
 
 
 def start_demo_sync(

@@ -34,28 +34,16 @@ def _enrol_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    import storebox
     from cli.main import emit, open_from_args
-    from storebox import syncstate
     from storebox.errors import InvalidInput
-    from sync.client import HubClient
+    from sync.enrolment import enrol
 
     with open_from_args(args) as shop:
         hub_url = (args.hub or shop.settings.hub_url).strip()
         if not hub_url:
             raise InvalidInput("需要 --hub URL / --hub URL is required (or set hub_url)")
         name = (args.device_name or socket.gethostname() or "till")[:80]
-        with HubClient(hub_url) as client:
-            answer = client.enrol(args.code.strip(), name, storebox.__version__)
-        enrolled = syncstate.save_enrolment(
-            shop,
-            hub_url=hub_url,
-            store_id=answer.store_id,
-            store_name=answer.store_name,
-            device_id=answer.device_id,
-            device_name=name,
-            token=answer.token,
-        )
+        enrolled = enrol(shop, hub_url, args.code, name)
     # The token stays in the shop's database; it is never printed.
     emit(
         args,
