@@ -769,6 +769,10 @@ class AttemptInfo:
     created_at: dt.datetime
     message: str
     context: dict[str, Any]
+    #: what the device last answered about it, as kept (`result_dict`: masked card number,
+    #: terminal id, trace, receipt number): the owner needs it to find the payment on the
+    #: terminal's or acquirer's own records before settling it
+    last: dict[str, Any] = field(default_factory=dict)
 
 
 def _attempt_info(attempt: PaymentAttempt) -> AttemptInfo:
@@ -787,6 +791,7 @@ def _attempt_info(attempt: PaymentAttempt) -> AttemptInfo:
         created_at=attempt.created_at,
         message=message,
         context=dict(context) if isinstance(context, dict) else {},
+        last=dict(last) if isinstance(last, dict) else {},
     )
 
 
@@ -800,6 +805,23 @@ def unsettled_attempts(shop: Shop) -> list[AttemptInfo]:
             .order_by(PaymentAttempt.created_at)
         ).all()
         return [_attempt_info(a) for a in rows]
+
+
+def undecided_attempts(shop: Shop) -> list[AttemptInfo]:
+    """Open attempts ('pending'/'unknown') that no live process is waiting on: the payments of
+    unknown outcome the owner must see. A payment in progress at this or another till is left
+    out (its own screen shows it), so a till's warning does not flash at every card payment."""
+    with shop.store.read() as session:
+        rows = session.scalars(
+            select(PaymentAttempt)
+            .where(PaymentAttempt.status.in_(OPEN_STATUSES))
+            .order_by(PaymentAttempt.created_at)
+        ).all()
+        return [
+            _attempt_info(a)
+            for a in rows
+            if not _owner_busy(_attempt_data(a.result_json).get("owner"), a.reference)
+        ]
 
 
 def _claim(shop: Shop, reference: str) -> dict[str, Any] | None:
