@@ -284,7 +284,9 @@ def _item(stream: str, change: protocol.Change) -> syncstate.Change:
             )
         elif stream == "billers":
             b = protocol.Biller.model_validate(change.data)
-            item = BillerData(b.biller_id, b.kind, b.name, b.active, dict(b.rules))
+            item = BillerData(
+                b.biller_id, b.kind, b.name, b.active, b.rules.model_dump(mode="json")
+            )
         elif stream == "config":
             e = protocol.ConfigEntry.model_validate(change.data)
             item = ConfigValue(e.key, e.value)

@@ -44,6 +44,8 @@ MAX_BATCH: Final = 200
 request finishes well inside the client's read timeout on a slow shop line."""
 
 MAX_PAGE: Final = 2000
+MAX_BILL_FEN: Final = 10_000_000
+"""¥100,000: above any biller's per-payment limit; a sanity bound on the wire."""
 """Changes per pull page; the client asks for less with `limit`."""
 
 STREAMS: Final = ("catalog", "billers", "config")
@@ -79,6 +81,8 @@ JSON_INTEGER = BeforeValidator(_json_integer)
 """After any constraint in an Annotated (`Annotated[int, Field(ge=0), JSON_INTEGER]`): placed
 before it, pydantic leaves the constraint out of the JSON Schema ("ge" instead of "minimum")."""
 JsonInt = Annotated[int, JSON_INTEGER]
+
+
 def _iso_text(value: Any) -> Any:
     """A time on the wire is ISO 8601 text; pydantic would also read a number as Unix seconds."""
     if isinstance(value, bool | int | float):
@@ -279,15 +283,79 @@ class CatalogItem(WireModel):
     active: StrictBool = True
 
 
-class Biller(WireModel):
-    """A convenience-payment biller; its input rules are data (REFERENCE.md), filled in by the
-    bill-payment feature."""
+BillerKind = Literal["electricity", "water", "gas", "mobile", "credit_card"]
+BillerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Fen = Annotated[int, Field(ge=0, le=MAX_BILL_FEN), JSON_INTEGER]
 
-    biller_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    kind: Literal["electricity", "water", "gas", "mobile", "credit_card"]
+
+class Commission(WireModel):
+    """What the shop earns on a successful payment: a fixed sum, or basis points of the amount
+    (rounded half up to the fen), whichever `kind` says. Earned on success only, clawed back on
+    refund (REFERENCE.md)."""
+
+    kind: Literal["fixed", "percent"]
+    fixed_fen: Fen = 0
+    basis_points: Annotated[int, Field(ge=0, le=10_000), JSON_INTEGER] = 0
+
+
+class CardBin(WireModel):
+    """One issuer's card-number prefix (BIN) for credit-card repayment. Only `credit` BINs may be
+    repaid; a `debit` BIN is refused (NOT_A_CREDIT_CARD)."""
+
+    prefix: Annotated[str, StringConstraints(pattern=r"^\d{4,10}$")]
+    bank: ShortText
+    type: Literal["credit", "debit"]
+    posting: Literal["realtime", "same_day", "next_day"] = "same_day"
+
+
+class BillerRules(WireModel):
+    """A biller's own input rules, kept as data so that a biller changes without a shop release
+    (REFERENCE.md: each biller publishes its regex, tips and amount step). The shop checks
+    them before any money is taken; the hub checks them again (it never trusts the shop).
+
+    `hours` are opening windows in China time, "HH:MM-HH:MM" (empty: always open).
+    `prefixes` (mobile): the number segments the carrier was given; since number portability
+    (2019) a prefix only suggests the carrier, so the hub may still answer operator_mismatch.
+    `bill_barcode`: a regex with a named group `account` (and optionally `amount_fen`) that reads
+    the barcode printed on a paper bill."""
+
+    account_label: ShortText
+    account_pattern: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    account_tip: Annotated[str, StringConstraints(max_length=200)] = ""
+    lookup: StrictBool = False
+    """The amount due is looked up first (utilities); such billers refuse offline payment."""
+    amount_min_fen: Fen = 1
+    amount_max_fen: Fen = MAX_BILL_FEN
+    amount_step_fen: Annotated[int, Field(ge=1), JSON_INTEGER] = 1
+    denominations_fen: list[Fen] = Field(default_factory=list)
+    """Non-empty: only these amounts (top-up face values)."""
+    partial: StrictBool = True
+    """A looked-up bill may be paid in part."""
+    overpay: StrictBool = True
+    """A looked-up bill may be paid above the amount due (the rest stays as a balance)."""
+    per_day_max_fen: Fen | None = None
+    """Per account per China day, across all shops."""
+    luhn: StrictBool = False
+    bins: list[CardBin] = Field(default_factory=list)
+    prefixes: list[Annotated[str, StringConstraints(pattern=r"^1\d{2,3}$")]] = Field(
+        default_factory=list
+    )
+    hours: list[Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")]] = Field(
+        default_factory=list
+    )
+    commission: Commission = Commission(kind="fixed", fixed_fen=0)
+    posting: Annotated[str, StringConstraints(max_length=80)] = ""
+    bill_barcode: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class Biller(WireModel):
+    """A convenience-payment biller (the `billers` stream, keyed by biller_id)."""
+
+    biller_id: BillerId
+    kind: BillerKind
     name: ShortText
     active: StrictBool = True
-    rules: dict[str, Any] = Field(default_factory=dict)
+    rules: BillerRules
 
 
 class ConfigEntry(WireModel):
@@ -462,3 +530,148 @@ class SettlementFile(WireModel):
     """Refunds on the day, as a positive sum."""
     fees_fen: JsonInt
     net_fen: JsonInt
+
+
+# --- convenience payments (便民支付) -----------------------------------------------------------
+#
+# Flow: (lookup, online only) -> the shop takes the money and records the payment with its
+# outbox event `bill_payment.accepted` (payload: BillPaymentRequest) in one transaction -> when
+# online the window also submits the same request at once (BILL_PAY_PATH) to show the biller's
+# answer; the hub treats both as one payment, idempotent by `payment_id` (UNIQUE per store:
+# same id and same fields -> the first answer; other fields -> 422 idempotency_conflict) ->
+# results (pending -> success | failed) flow back on the per-store `bill_results` stream, keyed
+# by payment_id (item: BillResult) -> a failed payment is refunded to the customer by the shop,
+# which pushes `bill_payment.refunded` (payload: BillRefundRecord).
+#
+# Errors are ErrorBody with these codes (4xx): unknown_biller, biller_inactive, biller_closed
+# (outside opening hours), invalid_account, not_a_credit_card, operator_mismatch,
+# account_not_found, no_bill, query_expired, amount_invalid (min/max/step/denomination/partial/
+# overpay), limit_exceeded (per payment or per day), duplicate_bill (the same bill is being paid
+# concurrently), idempotency_conflict; 503 biller_unavailable (try again later; never a failure).
+
+BILL_LOOKUP_PATH: Final = "/v1/bills/lookup"
+BILL_PAY_PATH: Final = "/v1/bills/payments"
+BILL_PAYMENT_PATH: Final = "/v1/bills/payments/{payment_id}"
+BILL_STATEMENT_PATH: Final = "/v1/bills/statement/{day}"
+
+BILL_RESULTS_STREAM: Final = "bill_results"
+"""Per store (a shop sees only its own payments' results). Added to STREAMS once both ends
+handle it."""
+
+BILL_ACCEPTED_EVENT: Final = "bill_payment.accepted"
+BILL_REFUNDED_EVENT: Final = "bill_payment.refunded"
+
+PaymentId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN)]
+Account = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{4,32}$")]
+BillFen = Annotated[int, Field(ge=1, le=MAX_BILL_FEN), JSON_INTEGER]
+BillStatus = Literal["pending", "success", "failed"]
+"""pending: accepted, the biller has not answered yet (受理中; a timeout is never a failure).
+success: credited (成功). failed: the biller refused it for good; the shop refunds the customer."""
+
+
+class BillLookupRequest(WireModel):
+    biller_id: BillerId
+    account: Account
+
+
+class BillLookup(WireModel):
+    """A bill as the biller reports it. The holder's name is masked by the hub (张*明): the
+    shop never receives, stores or prints it in full."""
+
+    biller_id: str
+    account_masked: str
+    holder_masked: str
+    amount_due_fen: JsonInt
+    """0 for a prepaid balance account with nothing due."""
+    penalty_fen: JsonInt = 0
+    balance_fen: JsonInt = 0
+    due_date: dt.date | None = None
+    period: Annotated[str, StringConstraints(max_length=40)] = ""
+    """The billing period, e.g. "2026-10"."""
+    query_no: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    """Pay with it before `expires_at`; an expired one is answered query_expired."""
+    expires_at: AwareDatetime
+
+
+class BillPaymentRequest(WireModel):
+    """One bill payment, as the shop accepted it. Also the payload of the
+    `bill_payment.accepted` event (the same payment_id both ways)."""
+
+    payment_id: PaymentId
+    biller_id: BillerId
+    account: Account
+    """In full: the biller needs it. Masked everywhere else (receipts, logs, statements)."""
+    amount_fen: BillFen
+    query_no: Annotated[str, StringConstraints(max_length=64)] = ""
+    tender: Literal["cash", "card", "wallet"]
+    accepted_offline: StrictBool = False
+    """Taken while the hub was unreachable, within the offline limits of the config stream."""
+    accepted_at: AwareDatetime
+    number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    """The shop's own receipt number for it, for people and statements."""
+
+
+class BillResult(WireModel):
+    """The hub's answer about one payment: to BILL_PAY_PATH, BILL_PAYMENT_PATH, and as the item
+    of the `bill_results` stream."""
+
+    payment_id: str
+    biller_id: str
+    number: str
+    account_masked: str
+    amount_fen: JsonInt
+    status: BillStatus
+    biller_reference: str = ""
+    reason_code: str = ""
+    """For failed: the biller's reason (e.g. number_suspended, account_closed)."""
+    message: str = ""
+    """For the cashier and the receipt, Chinese / English."""
+    commission_fen: JsonInt = 0
+    """Earned on success only."""
+    accepted_at: AwareDatetime
+    final_at: AwareDatetime | None = None
+    refunded: StrictBool = False
+    """The shop reported it refunded the customer (after failed)."""
+
+
+class BillRefundRecord(WireModel):
+    """Payload of `bill_payment.refunded`: the shop gave the customer the money back after the
+    biller failed the payment."""
+
+    payment_id: PaymentId
+    amount_fen: BillFen
+    tender: Literal["cash", "card", "wallet"]
+    refunded_at: AwareDatetime
+    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class BillStatementRow(WireModel):
+    payment_id: str
+    number: str
+    biller_id: str
+    kind: BillerKind
+    account_masked: str
+    amount_fen: JsonInt
+    status: BillStatus
+    refunded: StrictBool
+    commission_fen: JsonInt
+    accepted_at: AwareDatetime
+    final_at: AwareDatetime | None = None
+    biller_reference: str = ""
+
+
+class BillStatement(WireModel):
+    """The hub's daily statement of a store's bill payments (对账单), for the shop's business
+    day as the hub counts it (accepted_at in China time). `owed_fen` is what the shop owes the
+    platform: successful and pending payments minus commission earned."""
+
+    store_id: str
+    day: dt.date
+    rows: list[BillStatementRow]
+    count: JsonInt
+    amount_fen: JsonInt
+    success_fen: JsonInt
+    pending_fen: JsonInt
+    failed_fen: JsonInt
+    commission_fen: JsonInt
+    owed_fen: JsonInt
