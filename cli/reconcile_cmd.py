@@ -16,50 +16,20 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from cli.main import emit, open_from_args
-from storebox.errors import InvalidInput, ShopError
+
+# the end-of-day answer's totals are read by the core (the till's 对账 screen reads them too)
+from storebox.end_of_day import TOTAL_KEYS, terminal_totals
+from storebox.errors import ShopError
 
 if TYPE_CHECKING:
     from cli.commands import Configure
     from cli.main import Handler
-    from storebox.ports import CardTerminal, PaymentResult
+    from storebox.ports import CardTerminal
     from storebox.reconcile import Reconciliation, Settlement, TerminalTotals
     from storebox.shop import Shop
     from sync.client import HubClient
 
-TOTAL_KEYS = ("payments_count", "payments_fen", "refunds_count", "refunds_fen")
-
-
-def terminal_totals(result: PaymentResult) -> TerminalTotals | None:
-    """The end-of-day totals in a terminal's answer, or None when it gave none.
-
-    The ZVT driver's `end_of_day` reports only whether the terminal settled (its 04 0F carries
-    no totals the driver reads yet); a driver that reads them puts them in `extra` under
-    TOTAL_KEYS, and 'scheme:<name>' = 'count/amount_fen' per card scheme."""
-    from storebox.ports import PaymentStatus
-    from storebox.reconcile import SchemeTotal, TerminalTotals
-
-    if result.status != PaymentStatus.APPROVED or not all(k in result.extra for k in TOTAL_KEYS):
-        return None
-    try:
-        values = [int(result.extra[k]) for k in TOTAL_KEYS]
-        schemes = tuple(
-            SchemeTotal(k.removeprefix("scheme:"), *map(int, v.split("/", 1)))
-            for k, v in sorted(result.extra.items())
-            if k.startswith("scheme:")
-        )
-    except ValueError as exc:
-        raise InvalidInput(
-            f"终端结算数据错误 / the terminal's totals are not numbers: {result.extra}"
-        ) from exc
-    payments_count, payments_fen, refunds_count, refunds_fen = values
-    return TerminalTotals(
-        payments_count,
-        payments_fen,
-        refunds_count,
-        refunds_fen,
-        schemes=schemes,
-        terminal_id=result.terminal_id,
-    )
+__all__ = ["TOTAL_KEYS", "fetch_and_reconcile", "terminal_totals"]
 
 
 def fetch_and_reconcile(
