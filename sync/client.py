@@ -273,6 +273,62 @@ class HubClient:
         path = protocol.SETTLEMENT_PATH.format(day=day)
         return self._parse(self._call("GET", path), protocol.SettlementFile)
 
+    # --- convenience payments (便民支付, issue 7) ------------------------------------------
+    # A refusal is HubRefused with the hub's code in `error` (invalid_account, not_a_credit_card,
+    # operator_mismatch, account_not_found, no_bill, query_expired, amount_invalid,
+    # limit_exceeded, duplicate_bill, biller_closed, idempotency_conflict, ...); the biller
+    # being unreachable is HubUnavailable with error "biller_unavailable" (never a failure:
+    # the payment was not recorded, try again).
+
+    def bill_lookup(self, request: protocol.BillLookupRequest) -> protocol.BillLookup:
+        """The bill due on an account (billers with `rules.lookup`); online only."""
+        bill = self._parse(
+            self._call("POST", protocol.BILL_LOOKUP_PATH, request), protocol.BillLookup
+        )
+        if bill.biller_id != request.biller_id:
+            raise HubUnavailable(
+                f"asked biller {request.biller_id!r} for a bill, the hub answered for "
+                f"{bill.biller_id!r}"
+            )
+        return bill
+
+    def bill_pay(self, request: protocol.BillPaymentRequest) -> protocol.BillResult:
+        """Submit a payment the shop accepted (the same request as its `bill_payment.accepted`
+        event: the hub makes one payment of both, by payment_id). Safe to repeat."""
+        result = self._parse(
+            self._call("POST", protocol.BILL_PAY_PATH, request), protocol.BillResult
+        )
+        return self._same_payment(result, request.payment_id)
+
+    def bill_payment(self, payment_id: str) -> protocol.BillResult | None:
+        """The hub's answer about one of this store's payments now; None if the hub holds no
+        payment with this id (not received yet: its event may still be in the outbox)."""
+        if not re.fullmatch(protocol.EVENT_ID_PATTERN, payment_id):
+            raise HubRefused(f"not a payment id: {payment_id[:70]!r}")
+        try:
+            answer = self._call("GET", protocol.BILL_PAYMENT_PATH.format(payment_id=payment_id))
+        except HubRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return self._same_payment(self._parse(answer, protocol.BillResult), payment_id)
+
+    def bill_statement(self, day: str) -> protocol.BillStatement:
+        """The hub's statement of this store's bill payments accepted on `day` (YYYY-MM-DD,
+        China time)."""
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day):
+            raise HubRefused(f"not a day (YYYY-MM-DD): {day[:20]!r}")
+        path = protocol.BILL_STATEMENT_PATH.format(day=day)
+        return self._parse(self._call("GET", path), protocol.BillStatement)
+
+    @staticmethod
+    def _same_payment(result: protocol.BillResult, payment_id: str) -> protocol.BillResult:
+        if result.payment_id != payment_id:
+            raise HubUnavailable(
+                f"asked about payment {payment_id!r}, the hub answered about {result.payment_id!r}"
+            )
+        return result
+
     def _order(self, answer: Answer, reference: str) -> protocol.OrderAnswer:
         order = self._parse(answer, protocol.OrderAnswer)
         if order.reference != reference:
