@@ -44,14 +44,17 @@ MAX_BATCH: Final = 200
 request finishes well inside the client's read timeout on a slow shop line."""
 
 MAX_PAGE: Final = 2000
+"""Changes per pull page; the client asks for less with `limit`."""
 MAX_BILL_FEN: Final = 10_000_000
 """¥100,000: above any biller's per-payment limit; a sanity bound on the wire."""
-"""Changes per pull page; the client asks for less with `limit`."""
 
 STREAMS: Final = ("catalog", "billers", "config")
 """Pull streams the hub serves; later features add theirs (orders, bill_results, ...)."""
 
-StreamName = Literal["catalog", "billers", "config"]
+StreamName = Literal["catalog", "billers", "config", "bill_results"]
+"""Streams the hub accepts a pull for. `bill_results` is per store (each store pulls only its
+own payments' results); it joins STREAMS, the list the shop's agent pulls, once the shop
+applies it."""
 
 EVENT_ID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 EVENT_KIND_PATTERN: Final = r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$"
