@@ -548,3 +548,130 @@ class HubConfigEntry(Base):
     __tablename__ = "hub_config"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
+
+
+# --- convenience payments (便民支付, storebox.billpay) ------------------------------------------
+
+
+class BillPayment(Base):
+    """A convenience payment (utility bill, phone top-up, credit-card repayment) the shop took
+    money for as the biller's agent. The money is the platform's, not the shop's takings, so it
+    has its own table and the reports keep it apart; only the commission is the shop's.
+
+    `id` is the payment_id: the idempotency key the hub enforces (the same id in the
+    `bill_payment.accepted` event, the online submit and the `bill_results` stream). A looked-up
+    bill (`query_no`) is paid once: the partial unique index refuses a second payment of it
+    while an earlier one has not failed, whatever two tills try at once.
+    """
+
+    __tablename__ = "bill_payments"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    number: Mapped[str] = mapped_column(String(24))
+    device_id: Mapped[str] = mapped_column(ForeignKey("device.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
+    cashier_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    biller_id: Mapped[str] = mapped_column(String(40))
+    biller_kind: Mapped[str] = mapped_column(String(16))
+    biller_name: Mapped[str] = mapped_column(String(200))
+    #: In full: the biller needs it, and an offline payment is submitted from this row's event.
+    account: Mapped[str] = mapped_column(String(32))
+    account_masked: Mapped[str] = mapped_column(String(32))
+    holder_masked: Mapped[str] = mapped_column(String(40), default="")
+    period: Mapped[str] = mapped_column(String(40), default="")
+    query_no: Mapped[str] = mapped_column(String(64), default="")
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    #: Expected from the biller's rules when accepted; the hub's figure once it says success.
+    #: Earned only when `status` is 'success'.
+    commission_fen: Mapped[int] = mapped_column(Integer, default=0)
+    tender: Mapped[str] = mapped_column(String(8))
+    tendered_fen: Mapped[int] = mapped_column(Integer)
+    change_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: The card payment attempt's reference (storebox.sales machinery), for card tenders.
+    card_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    auth_code: Mapped[str] = mapped_column(String(16), default="")
+    terminal_id: Mapped[str] = mapped_column(String(16), default="")
+    trace: Mapped[str] = mapped_column(String(16), default="")
+    receipt_no: Mapped[str] = mapped_column(String(16), default="")
+    masked_pan: Mapped[str] = mapped_column(String(24), default="")
+    card_name: Mapped[str] = mapped_column(String(40), default="")
+    accepted_offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    biller_reference: Mapped[str] = mapped_column(String(64), default="")
+    reason_code: Mapped[str] = mapped_column(String(40), default="")
+    message: Mapped[str] = mapped_column(String(200), default="")
+    accepted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: When the hub first answered about it (submit or stream); None: not yet heard of there.
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    final_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint(
+            "device_id", "business_day", "seq", name="uq_bill_payments_device_day_seq"
+        ),
+        UniqueConstraint("number", "business_day", name="uq_bill_payments_number_day"),
+        Index(
+            "uq_bill_payments_one_bill",
+            "biller_id",
+            "query_no",
+            unique=True,
+            sqlite_where=text("query_no <> '' AND status <> 'failed'"),
+        ),
+        Index("ix_bill_payments_day", "business_day"),
+        Index("ix_bill_payments_account", "biller_id", "account", "accepted_at"),
+        Index("ix_bill_payments_status", "status"),
+        CheckConstraint("tender IN ('cash', 'card')", name="tender"),
+        CheckConstraint("status IN ('pending', 'success', 'failed')", name="status"),
+        CheckConstraint("amount_fen > 0", name="amount"),
+        CheckConstraint("commission_fen >= 0", name="commission"),
+        CheckConstraint("tendered_fen = amount_fen + change_fen", name="change"),
+        CheckConstraint(
+            "change_fen >= 0 AND (change_fen = 0 OR tender = 'cash')", name="change_cash"
+        ),
+        CheckConstraint("(status = 'pending') = (final_at IS NULL)", name="final"),
+    )
+
+
+class BillRefund(Base):
+    """A refund task (退款任务): the biller failed a payment, so the shop owes the customer the
+    money back, to the tender it came from. Raised when the failure is learnt ('open'; the
+    window shows it until it is done), 'done' in the transaction that records the refund and
+    queues `bill_payment.refunded`. One per payment (UNIQUE), whatever repeats the failure."""
+
+    __tablename__ = "bill_refunds"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    payment_id: Mapped[str] = mapped_column(ForeignKey("bill_payments.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    tender: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The shift whose drawer paid a cash refund (and the day it is booked on).
+    shift_id: Mapped[str | None] = mapped_column(ForeignKey("shifts.id"), index=True)
+    business_day: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    #: The card refund's payment attempt reference.
+    reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(16), default="")
+    masked_pan: Mapped[str] = mapped_column(String(24), default="")
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done')", name="status"),
+        CheckConstraint("tender IN ('cash', 'card')", name="tender"),
+        CheckConstraint("amount_fen > 0", name="amount"),
+        CheckConstraint("(status = 'open') = (done_at IS NULL)", name="done"),
+        Index("ix_bill_refunds_open", "status"),
+    )
+
+
+class BillResultEntry(Base):
+    """The hub's latest answer about one of this shop's bill payments, as last pulled from the
+    per-store `bill_results` stream (the hub owns bill results). A copy: clearing it for a
+    resync never touches the payments, whose status only ever moves pending -> final."""
+
+    __tablename__ = "bill_results"
+    payment_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8))
+    result_json: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("status IN ('pending', 'success', 'failed')", name="status"),)
