@@ -67,3 +67,35 @@ def value(shop: Shop, key: str, default: Any = None) -> Any:
     with shop.store.read() as session:
         row = session.get(HubConfigEntry, key)
         return default if row is None else json.loads(row.value_json)
+
+
+# --- what the features read -----------------------------------------------------------------
+
+OFFLINE_BILL_PAYMENT_MAX = "offline_bill_payment_max_fen"
+OFFLINE_BILL_PAYMENTS_PER_DAY_MAX = "offline_bill_payments_per_day_max_fen"
+
+
+@dataclass(frozen=True)
+class OfflineBillLimits:
+    """How much bill-payment money the shop may accept while the hub cannot be reached: per
+    payment, and per business day across this till's offline payments (not failed)."""
+
+    per_payment_fen: int
+    per_day_fen: int
+
+
+def _fen(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def offline_bill_limits(shop: Shop) -> OfflineBillLimits | None:
+    """The hub's offline limits for bill payments, or None if the shop has none (never
+    pulled, or a value that is not whole fen): then no bill payment is accepted offline."""
+    values = entries(shop)
+    per_payment = _fen(values.get(OFFLINE_BILL_PAYMENT_MAX))
+    per_day = _fen(values.get(OFFLINE_BILL_PAYMENTS_PER_DAY_MAX))
+    if per_payment is None or per_day is None:
+        return None
+    return OfflineBillLimits(per_payment, per_day)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from storebox.errors import ShopError
+
 
 class Clock(Protocol):
     def now(self) -> dt.datetime:
@@ -165,3 +167,132 @@ class DynamicQr(Protocol):
     def status(self, reference: str) -> QrOrder: ...
 
     def close(self, reference: str) -> QrOrder: ...
+
+
+# --- convenience payments (便民支付) -----------------------------------------------------------
+
+
+class BillPayOffline(ShopError):
+    """The biller platform (the hub) cannot be reached. For `lookup` and `submit`: nothing is
+    known to have arrived; a payment already recorded is submitted again through the outbox."""
+
+    code = "billpay_offline"
+
+
+class BillPayRefused(ShopError):
+    """The platform understood and said no, for good (unknown biller, invalid account, amount
+    out of the rules, the bill paid already, ...). `reason` is the wire's error code."""
+
+    code = "billpay_refused"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class BillInfo:
+    """A bill as the biller reports it (the answer to a lookup). The holder's name comes
+    masked (张*明): the shop never holds it in full."""
+
+    biller_id: str
+    account_masked: str
+    holder_masked: str
+    amount_due_fen: int
+    query_no: str
+    expires_at: dt.datetime
+    penalty_fen: int = 0
+    balance_fen: int = 0
+    due_date: dt.date | None = None
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class BillOrder:
+    """One bill payment as the shop accepted it: what is submitted (and what the outbox event
+    `bill_payment.accepted` carries). `payment_id` is the idempotency key."""
+
+    payment_id: str
+    biller_id: str
+    account: str
+    amount_fen: int
+    tender: str
+    accepted_at: dt.datetime
+    number: str
+    query_no: str = ""
+    accepted_offline: bool = False
+
+
+@dataclass(frozen=True)
+class BillAnswer:
+    """The platform's word about one payment. status: 'pending' (受理中: the biller has not
+    answered; a timeout is never a failure), 'success' (成功) or 'failed' (the shop refunds)."""
+
+    payment_id: str
+    status: str
+    biller_reference: str = ""
+    reason_code: str = ""
+    message: str = ""
+    commission_fen: int = 0
+    final_at: dt.datetime | None = None
+    refunded: bool = False
+    amount_fen: int = 0
+    number: str = ""
+    biller_id: str = ""
+    account_masked: str = ""
+    accepted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class BillStatementLine:
+    payment_id: str
+    number: str
+    biller_id: str
+    amount_fen: int
+    status: str
+    refunded: bool
+    commission_fen: int
+    accepted_at: dt.datetime
+    account_masked: str = ""
+    biller_reference: str = ""
+
+
+@dataclass(frozen=True)
+class BillStatementData:
+    """The platform's daily statement of this store's bill payments (对账单)."""
+
+    day: dt.date
+    lines: tuple[BillStatementLine, ...]
+    count: int
+    amount_fen: int
+    commission_fen: int
+    owed_fen: int
+
+
+@runtime_checkable
+class BillPay(Protocol):
+    """Convenience payments through the hub's biller platform.
+
+    Every call needs the network and blocks while the hub is asked: the window calls it off the
+    UI thread. Failure modes: `BillPayOffline` when the hub cannot be reached (or the adapter
+    knows the shop is offline: `online()` False), `BillPayRefused` when it refuses for good.
+    `submit` is idempotent by `order.payment_id`: the same order again gets the first answer, so
+    a retry after a lost answer, and the outbox event delivering the same order, are one payment.
+    An answer that cannot be trusted (a timeout, a cut body) from `submit` or `query` is not a
+    failure: the payment stays pending and its result comes on the `bill_results` stream.
+    """
+
+    def online(self) -> bool:
+        """Cheap and local (no request): may a payment be taken as online now? False means the
+        hub is known to be unreachable, and only the offline limits apply."""
+        ...
+
+    def lookup(self, biller_id: str, account: str) -> BillInfo: ...
+
+    def submit(self, order: BillOrder) -> BillAnswer: ...
+
+    def query(self, payment_id: str) -> BillAnswer | None:
+        """The platform's current word on a payment; None if it has never heard of it."""
+        ...
+
+    def statement(self, day: dt.date) -> BillStatementData: ...
