@@ -38,7 +38,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from drivers.display.pole import PoleDisplay
+from drivers.display.pole import PoleDisplay, two_columns
 from drivers.printer.driver import PrinterDriver, PrinterStatus, open_printer
 from drivers.printer.escpos_bytes import PrinterProfile
 from drivers.printer.worker import Outcome, PrintWorker, QueuedReceiptPrinter
@@ -47,6 +47,7 @@ from drivers.terminal.health import CheckedTerminal
 from drivers.terminal.health import Health as TerminalHealth
 from storebox import printing, till_devices
 from storebox.config import Settings
+from storebox.money import format_fen
 from storebox.ports import ReceiptPrinter, WalletPayments
 from storebox.shop import Shop
 
@@ -148,6 +149,37 @@ def printer_words(status: PrinterStatus) -> str:
         PrinterStatus.OFFLINE: QCoreApplication.translate("Devices", "offline"),
         PrinterStatus.UNKNOWN: QCoreApplication.translate("Devices", "status unknown"),
     }[status]
+
+
+#: the pole display's words for a terminal's prompt (either language): a pole display has ASCII
+#: only and 20 columns, so the customer reads a short English cue there and the full prompt on
+#: the terminal, the payment dialog and the customer's screen. Keywords, not one protocol's codes.
+POLE_CUES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("次数超限", "try limit"), "PIN TRIES EXCEEDED"),
+    (("密码错误", "incorrect pin", "wrong pin"), "WRONG PIN, TRY AGAIN"),
+    (("密码键盘", "pin pad"), "PIN: SEE PIN PAD"),
+    (("密码", "pin"), "PIN ..."),
+    (("取卡", "remove"), "REMOVE CARD"),
+    (("插卡", "insert", "tap", "swipe"), "CARD: INSERT/TAP"),
+    (("确认金额", "confirm the amount"), "CONFIRM AMOUNT"),
+    (("余额不足", "超出限额", "not sufficient"), "NOT ENOUGH FUNDS"),
+    (("卡不受理", "未知卡", "卡已过期", "无效卡", "卡无法读取"), "CARD NOT ACCEPTED"),
+    (("批准", "approved"), "APPROVED"),
+    (("拒绝", "declined"), "DECLINED"),
+    (("稍候", "wait", "银行", "host"), "PLEASE WAIT ..."),
+)
+
+
+def pole_cue(prompt: str) -> str:
+    """A terminal's prompt as the pole display shows it: a known cue, the prompt itself when it
+    is plain ASCII, else "FOLLOW THE TERMINAL"."""
+    low = prompt.lower()
+    for words, cue in POLE_CUES:
+        if any(w in low for w in words):
+            return cue
+    if prompt.isascii() and prompt.strip():
+        return prompt.strip().upper()[:20]
+    return "FOLLOW THE TERMINAL"
 
 
 class Devices(QObject):
@@ -577,6 +609,29 @@ class Devices(QObject):
         else:
             self._set(Kind.POLE, Health(State.READY))
         return pole.last_error
+
+    def pole_paying(self, kind: str, amount_fen: int, prompt: str = "") -> None:
+        """While a card or wallet payment runs: the amount above and a short ASCII cue below
+        (the terminal's prompt through `pole_cue`; by default insert/tap the card, or confirm
+        on the phone). Queued to the display's own thread: safe from any thread."""
+        pole = self.pole
+        if pole is None:
+            return
+        card = kind == "card"
+        upper = two_columns("CARD" if card else "WALLET", format_fen(amount_fen, symbol=""))
+        cue = pole_cue(prompt) if prompt else ("CARD: INSERT/TAP" if card else "CONFIRM ON PHONE")
+        pole.show(upper, cue)
+
+    def pole_unpaid(self, total_fen: int, *, unknown: bool) -> None:
+        """After a card or wallet payment that did not go through: the total still due again,
+        or — its outcome unknown — that the shop is checking it."""
+        pole = self.pole
+        if pole is None:
+            return
+        if unknown:
+            pole.show("CHECKING PAYMENT", "PLEASE WAIT ...")
+        else:
+            pole.total(total_fen)
 
     # the end
 

@@ -73,6 +73,8 @@ def _render(shop: Shop, out: Path, language: str, printer: str, terminal: str) -
                     settle(app)
                 written.append(_grab(window, out / f"{n:02d}-{key}-cart.png", app))
                 written += _payment_states(window, out, f"{n:02d}-{key}", app)
+            if key == "reconcile":  # a day with differences, and the unknown payments
+                written += _reconcile_states(window, out, f"{n:02d}-{key}", app)
     finally:
         window.close()
         reset_tasks()
@@ -140,6 +142,135 @@ def _payment_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
         dialog.done(0)
         display.close()
         display.deleteLater()
+        settle(app)
+    return written
+
+
+def _reconcile_states(window: CashierWindow, out: Path, stem: str, app: QApplication) -> list[Path]:
+    """The 对账 screen with a result that has differences, and the owner's dialog for payments
+    of unknown outcome. Both are drawn from data made here in memory, through the screen's and
+    the dialog's own drawing methods: nothing is written to the shop (a screenshot may run on a
+    real shop's --data-dir)."""
+    import dataclasses
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from storebox.db.models import Sale
+    from storebox.reconcile import Difference, Reconciliation, TenderTotals
+    from storebox.sales import AttemptInfo
+    from ui.cashier.reconcile_page import ReconcilePage
+    from ui.cashier.unknown_payments import UnknownPaymentsDialog, outcome_words
+
+    page = window.pages["reconcile"]
+    assert isinstance(page, ReconcilePage)
+    shop = window.shop
+    day = shop.business_day()
+    with shop.store.read() as session:
+        numbers = list(session.scalars(select(Sale.number).order_by(Sale.seq).limit(2)))
+    numbers += [f"{day:%m%d}-01-{n:04d}" for n in (7, 9)][len(numbers) :]
+    now = shop.now()
+    document = Reconciliation(
+        business_day=day,
+        device_id=shop.device_id,
+        run_at=now,
+        run_by=window.actor.user_id if window.actor else None,
+        card=TenderTotals(5, 12_350, 1, 800),
+        wallet=TenderTotals(3, 4_560, 0, 0),
+        terminal=None,
+        settlement_checked=True,
+        acquirer=TenderTotals(3, 4_920, 0, 0),
+        acquirer_fees_fen=27,
+        differences=(
+            Difference(
+                "reversed_at_acquirer",
+                "wallet",
+                f"sale {numbers[0]}: paid ¥15.50 in the shop, reversed at the acquirer (the "
+                "customer has the money back)",
+                reference="0196f3a2c1d47e8b9a0c7f3a9c01",
+                acquirer_reference="4200002611260042",
+                sale_number=numbers[0],
+                shop_fen=1_550,
+                other_fen=0,
+            ),
+            Difference(
+                "missing_in_shop",
+                "wallet",
+                "payment 0196f3a2e5b8 of ¥19.10 (approved at the acquirer): sale attempt of "
+                "¥19.10: the shop's attempt is still unknown: resolve it",
+                reference="0196f3a2e5b87c2d1e4f5a6b2d8e",
+                acquirer_reference="2026112622001457",
+                other_fen=1_910,
+            ),
+            Difference(
+                "amount_mismatch",
+                "wallet",
+                f"sale {numbers[1]}: the shop has ¥8.00, the acquirer ¥8.50",
+                reference="0196f3a30a1b2c3d4e5f60718293",
+                acquirer_reference="4200002611260057",
+                sale_number=numbers[1],
+                shop_fen=800,
+                other_fen=850,
+            ),
+        ),
+    ).as_dict()
+    page.notes[day] = [
+        QCoreApplication.translate(
+            "ReconcilePage",
+            "Card: the terminal settled its batch but does not report its totals: card totals "
+            "not checked.",
+        )
+    ]
+    page._show(document)
+    status = window.last_status
+    if status is not None:  # the red badge, as the status bar shows it with two open
+        window.last_status = dataclasses.replace(status, undecided=2)
+        window.retranslate_status()
+    written = [_grab(window, out / f"{stem}-differences.png", app)]
+
+    owner = window.actor
+    assert owner is not None
+    dialog = UnknownPaymentsDialog(window, shop, window.devices, owner)
+    settle(app)  # its own read (nothing open in the demo) comes back first
+    at = now - dt.timedelta(minutes=47)
+    attempts = [
+        AttemptInfo(
+            reference="0196f3a2d9e07f3a9c01",
+            kind="card",
+            operation="sale",
+            amount_fen=3_650,
+            status="unknown",
+            created_at=at,
+            message="reversal not confirmed",
+            context={"terminal_match": {"terminal_id": "52500038", "trace_before": "000122"}},
+            last={
+                "masked_pan": "621234*********4567",
+                "card_name": "UnionPay",
+                "terminal_id": "52500038",
+                "trace": "000123",
+            },
+        ),
+        AttemptInfo(
+            reference="0196f3a2e5b87c2d1e4f5a6b2d8e",
+            kind="wallet",
+            operation="sale",
+            amount_fen=1_910,
+            status="unknown",
+            created_at=at + dt.timedelta(minutes=12),
+            message="no final answer; enquiring",
+            context={},
+        ),
+    ]
+    try:
+        dialog._show(attempts)
+        dialog.asked.add(attempts[0].reference)  # asked again: still unknown
+        dialog.table.selectRow(0)
+        dialog.say(outcome_words(attempts[0]))
+        dialog.reason.setText("终端小票显示已扣款 / the terminal's slip shows it charged")
+        written.append(_grab_widget(dialog, out / f"{stem}-unknown-payments.png", app))
+    finally:
+        dialog.done(0)
+        dialog.deleteLater()
         settle(app)
     return written
 

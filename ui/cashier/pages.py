@@ -6,6 +6,7 @@ from ui.cashier.devices_page import DevicesPage
 from ui.cashier.history_page import HistoryPage
 from ui.cashier.page import Page
 from ui.cashier.products_page import ProductsPage
+from ui.cashier.reconcile_page import ReconcilePage
 from ui.cashier.refund_page import RefundPage
 from ui.cashier.reports_page import ReportsPage
 from ui.cashier.sell_page import SellPage
@@ -19,6 +20,7 @@ PAGES: list[type[Page]] = [
     RefundPage,
     ShiftPage,
     ReportsPage,
+    ReconcilePage,
     HistoryPage,
     ProductsPage,
     SettingsPage,

@@ -26,7 +26,16 @@ from PySide6.QtCore import QObject, Signal
 
 from storebox import sales
 from storebox.ports import StatusCallback
-from storebox.sales import CARD, OPEN_STATUSES, AttemptInfo, Cart, SaleReceipt, Tender
+from storebox.sales import (
+    CARD,
+    OPEN_STATUSES,
+    AttemptInfo,
+    Card,
+    Cart,
+    SaleReceipt,
+    Tender,
+    Wallet,
+)
 from storebox.shop import Shop
 from storebox.users import Actor
 from ui.devices import Devices, Kind
@@ -114,9 +123,16 @@ class PaymentRunner(QObject):
         terminal = devices.terminal if kind == CARD else None
         wallet = devices.wallet if kind != CARD else None
         signal = self.prompt
+        # the pole display cues the customer while a card or a scanned wallet code is paying
+        # (a paid shop QR code, QrPaid, is only being recorded: nothing for the customer to do)
+        paying = next((t for t in tenders if isinstance(t, Card | Wallet)), None)
+        if paying is not None:
+            devices.pole_paying(kind, paying.amount_fen)
 
         def emit(message: str) -> None:  # on the terminal's thread; delivered queued
             signal.emit(message)
+            if paying is not None:
+                devices.pole_paying(kind, paying.amount_fen, message)
 
         def run() -> Outcome:
             try:
@@ -133,7 +149,13 @@ class PaymentRunner(QObject):
                 return Outcome(None, exc, still_open)
             return Outcome(receipt)
 
-        self._run(kind, run, done)
+        def finish(outcome: Outcome) -> None:
+            # paid: the sell screen shows the total and the change; else the total is due again
+            if paying is not None and outcome.receipt is None:
+                devices.pole_unpaid(cart.total_fen, unknown=bool(outcome.still_open))
+            done(outcome)
+
+        self._run(kind, run, finish)
 
     def resolve(self, shop: Shop, kind: str, done: Callable[[Resolution], None]) -> None:
         """Settle the open payments of `kind`: enquiry or repeat receipt, then reversal."""

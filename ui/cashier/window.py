@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storebox import outbox, shifts
+from storebox import outbox, sales, shifts
 from storebox.shop import Shop
 from storebox.users import Actor
 from ui.app import Language, cjk_font_available
@@ -43,6 +44,9 @@ from ui.sync_status import SyncView, read_sync_view, sync_words
 from ui.widgets.icons import WHITE, icon, icon_size
 from ui.widgets.keypad import add_shortcut
 
+if TYPE_CHECKING:
+    from ui.cashier.unknown_payments import UnknownPaymentsDialog
+
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_MS = 5_000
@@ -56,6 +60,8 @@ class TillStatus:
     shift_opened: dt.datetime | None
     pending_events: int
     sync: SyncView | None = None
+    #: card / wallet payments of unknown outcome no till is waiting on (the red badge)
+    undecided: int = 0
 
 
 class CashierWindow(QMainWindow):
@@ -163,6 +169,13 @@ class CashierWindow(QMainWindow):
         self.status_dead.setObjectName("syncDead")
         self.status_dead.hide()
         self.status_devices = QLabel(self)
+        # the red badge: payments of unknown outcome; a click opens the owner's dialog
+        self.status_unknown = QPushButton(self)
+        self.status_unknown.setObjectName("danger")
+        self.status_unknown.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status_unknown.clicked.connect(self.open_unknown_payments)
+        self.status_unknown.hide()
+        self.status.addWidget(self.status_unknown)
         self.status_font = QLabel(self)
         self.status_font.setObjectName("warning")
         for label in (
@@ -176,6 +189,8 @@ class CashierWindow(QMainWindow):
             self.status.addPermanentWidget(label)
         self.status.addWidget(self.status_font)
         self.last_status: TillStatus | None = None
+        #: the unknown-payments dialog while it is open (tests drive it)
+        self.unknown_dialog: UnknownPaymentsDialog | None = None
         self.has_cjk_font = cjk_font_available()
         if not self.has_cjk_font:
             log.warning("no font that can draw Chinese is installed (Debian: fonts-noto-cjk)")
@@ -294,7 +309,8 @@ class CashierWindow(QMainWindow):
                 name = shifts._user_name(session, shift.user_id) if shift else None
                 pending = outbox.pending_count(session)
                 opened = shift.opened_at if shift else None
-            return TillStatus(name, opened, pending, read_sync_view(shop))
+            undecided = len(sales.undecided_attempts(shop))
+            return TillStatus(name, opened, pending, read_sync_view(shop), undecided)
 
         CoreOp(self, read).success(self._show_status).run()
 
@@ -306,6 +322,24 @@ class CashierWindow(QMainWindow):
             page = self.current_page()
             if page is not None and page.key == "sync":
                 page.activate()
+
+    def open_unknown_payments(self) -> None:
+        """The owner's dialog for payments of unknown outcome (after the owner's PIN)."""
+        from ui.cashier.unknown_payments import open_unknown_payments
+
+        def opened(dialog: UnknownPaymentsDialog) -> None:
+            self.unknown_dialog = dialog
+            dialog.finished.connect(self._unknown_closed)
+
+        open_unknown_payments(self, self.shop, self.devices, opened)
+
+    def _unknown_closed(self) -> None:
+        self.unknown_dialog = None
+        self.refresh_status()
+        for page in self.pages.values():  # the sell screen's own banner, the 对账 screen
+            refresh = getattr(page, "check_open_payments", None)
+            if callable(refresh) and page.isVisible():
+                refresh()
 
     def _maybe_start_agent(self, view: SyncView) -> None:
         """Start the sync agent, detached, when the shop is enrolled and none runs (at most
@@ -367,6 +401,11 @@ class CashierWindow(QMainWindow):
         dead = view.status.dead_letters if view else 0
         self.status_dead.setVisible(dead > 0)
         self.status_dead.setText(self.tr("Refused by the hub: %1").replace("%1", str(dead)))
+        undecided = status.undecided if status else 0
+        self.status_unknown.setVisible(undecided > 0)
+        self.status_unknown.setText(
+            self.tr("%1 payments of unknown outcome").replace("%1", str(undecided))
+        )
         if self.devices is None:
             self.status_devices.setText(self.tr("Devices: none configured"))
         else:

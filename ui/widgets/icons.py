@@ -24,6 +24,7 @@ NAMES = (
     "refund",
     "shift",
     "reports",
+    "reconcile",
     "history",
     "products",
     "settings",
