@@ -695,6 +695,37 @@ def _charge(
     )
 
 
+def charge_tender(
+    shop: Shop,
+    tender: Card | Wallet,
+    terminal: CardTerminal | None,
+    wallet: WalletPayments | None,
+    context: dict[str, Any],
+    references: list[str],
+    on_status: StatusCallback | None = None,
+) -> tuple[str, str, PaymentResult]:
+    """Take one card or wallet payment for something other than a cart (a bill payment), with
+    exactly a sale's guarantees: the attempt row committed before the request leaves, an
+    unknown outcome enquired and reversed. Returns (kind, reference, approved result) or raises
+    PaymentDeclined / PaymentUnknown / the port's ShopError. The caller marks the attempt
+    'used' in the transaction that records what was paid (`update_attempt`), calls
+    `reverse_charged` if that fails, and `release_attempts(references)` at the end."""
+    return _charge(shop, tender, terminal, wallet, context, references, on_status)
+
+
+def reverse_charged(
+    shop: Shop,
+    exc: BaseException,
+    charged: list[tuple[str, str, PaymentResult]],
+    terminal: CardTerminal | None,
+    wallet: WalletPayments | None,
+) -> None:
+    """Reverse payments taken by `charge_tender` whose record did not commit, and raise the
+    explanation (the customer not charged, or do-not-hand-over when a reversal failed) when
+    there is one; the caller re-raises `exc` after it, as `checkout` does."""
+    _undo_and_raise(shop, exc, charged, terminal, wallet)
+
+
 MATCH_KEY = "terminal_match"
 
 
@@ -842,6 +873,15 @@ def _claim(shop: Shop, reference: str) -> dict[str, Any] | None:
     return data
 
 
+#: Bill payments (storebox.billpay) take and refund card money through these attempts too; their
+#: records name the attempt in their own tables (plain SQL: the core's sales module does not
+#: import the bill-payment one).
+_BILL_RECORDED = {
+    "sale": "SELECT 1 FROM bill_payments WHERE card_reference = ?",
+    "refund": "SELECT 1 FROM bill_refunds WHERE reference = ?",
+}
+
+
 def attempt_recorded(shop: Shop, reference: str, operation: str) -> bool:
     with shop.store.read() as session:
         if operation == "sale":
@@ -852,6 +892,9 @@ def attempt_recorded(shop: Shop, reference: str, operation: str) -> bool:
             found = session.scalars(
                 select(RefundPayment.id).where(RefundPayment.reference == reference)
             ).first()
+        if found is None:
+            sql = _BILL_RECORDED["sale" if operation == "sale" else "refund"]
+            found = raw.one(raw.connection(session), sql, (reference,))
         return found is not None
 
 
