@@ -54,6 +54,22 @@ there is no receipt yet. Card data is a test card, sent masked as a real termina
 `terminal_id` (8 digits) is the id it reports; a new one plays a terminal that was replaced.
 Bad frames from the ECR (wrong CRC, cut off, longer than `max_apdu`, a length field that lies)
 are NAKed; an unknown command is answered 84 83 00; none of them stops the simulator.
+
+**The day's journal and the end-of-day.** Besides `transactions` (everything since it started),
+the simulator keeps the batch of the day: `batch` is every transaction since the last
+end-of-day, each with the terminal id it ran on and its card (`card`, BMP 8A type and 8B name:
+UnionPay, ZVT card type 198, unless a test sets another before a payment). End-of-day (06 50)
+answers 80 00 00, a status information with result 00, the batch's net total (BMP 04), the
+time, the date, the terminal id (29) and the individual totals (BMP 60: the batch's first and
+last receipt number, then per card-type slot the number of bookings and their turnover), a
+print line and 06 0F; then the batch starts again (a reversal of an earlier day's payment is
+refused, 06 1E B5, as on a real terminal). A refund is a booking that takes its amount off its
+slot's turnover; a reversed payment leaves the batch. A batch BMP 60 cannot carry (a slot whose
+refunds exceed its payments: BCD has no sign; more than 255 bookings in a slot) is answered
+without BMP 60 and BMP 04. `reverse_at_terminal` and `refund_at_terminal` play the cashier keying
+a reversal or a refund on the terminal itself, which the till never hears of; `totals_fault`
+("truncated", "not_bcd", "inconsistent", "missing") makes the next end-of-day's totals block bad
+on purpose.
 """
 
 from __future__ import annotations
@@ -108,6 +124,8 @@ OUTCOMES = (
 TEST_PAN = bytes.fromhex("621234EEEEEE7890")  # 621234******7890
 FULL_TEST_PAN = bytes.fromhex("6212345678907890")  # what a terminal should never send
 TERMINAL_ID = "52012345"
+UNIONPAY = (0xC6, "UnionPay")  # ZVT card type 198, CUP-card: filed under "other" in BMP 60
+TOTALS_FAULTS = ("truncated", "not_bcd", "inconsistent", "missing")
 PATIENT_TIMEOUT_S = 2  # the 04 FF timeout of the ``patient`` outcome
 NOT_SUPPORTED = bytes.fromhex("84 83 00")
 
@@ -162,6 +180,10 @@ class Transaction:
     result_code: int
     receipt_no: int | None = None
     reversed: bool = False
+    terminal_id: str = TERMINAL_ID
+    card_type: int = UNIONPAY[0]
+    card_name: str = UNIONPAY[1]
+    at_terminal: bool = False  # keyed on the terminal itself: the ECR never heard of it
 
 
 @dataclass
@@ -178,6 +200,8 @@ class ZvtSimulator:
     max_apdu: int = MAX_APDU  # longer frames from the ECR are NAKed
     full_pan: bool = False
     terminal_id: str = TERMINAL_ID  # 8 digits; another one plays a replaced terminal
+    card: tuple[int, str] = UNIONPAY  # (BMP 8A card type, BMP 8B name) of the next payments
+    totals_fault: str | None = None  # the next end-of-day's totals block made bad on purpose
 
     def __post_init__(self) -> None:
         self._script: deque[str] = deque(self.script)
@@ -201,6 +225,10 @@ class ZvtSimulator:
         self.registrations: list[int] = []  # config bytes of accepted registrations
         self.port: FdPort | None = None
         self.busy = False  # handling a command of the ECR (tests wait for it to end)
+        self.batch: list[Transaction] = []  # the day's journal, reset by each end-of-day
+        self.end_of_days: list[bytes] = []  # the status information data of each end-of-day
+        if self.totals_fault is not None and self.totals_fault not in TOTALS_FAULTS:
+            raise ValueError(f"unknown totals fault {self.totals_fault!r}; one of {TOTALS_FAULTS}")
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -360,8 +388,84 @@ class ZvtSimulator:
         if tx.result_code == 0 and tx.kind != "enquiry":
             data += b"\x3b" + f"A{tx.trace:05d}".encode().ljust(8, b"\x00")
             pan = FULL_TEST_PAN if self.full_pan else TEST_PAN
-            data += b"\x22\xf0\xf8" + pan + b"\x8a\x05\x8b\xf0\xf8UnionPay"
+            name = tx.card_name.encode("latin-1")
+            data += b"\x22\xf0\xf8" + pan + b"\x8a" + bytes([tx.card_type])
+            data += b"\x8b" + bytes([0xF0 | len(name) // 10, 0xF0 | len(name) % 10]) + name
         return Apdu(0x04, 0x0F, data)
+
+    # --- the day's journal and the end-of-day -------------------------------------------------
+
+    def slot_totals(self) -> dict[str, tuple[int, int]]:
+        """The batch per BMP 60 slot: (bookings, net turnover in fen). A payment counts once
+        with its amount unless reversed; a refund counts once and takes its amount off; the
+        reversal itself is no booking (its payment left the batch)."""
+        totals: dict[str, list[int]] = {}
+        for tx in self.batch:
+            if tx.result_code != 0 or tx.kind not in ("sale", "refund") or tx.reversed:
+                continue
+            slot = totals.setdefault(z.SLOT_OF_CARD_TYPE.get(tx.card_type, z.OTHER_SLOT), [0, 0])
+            slot[0] += 1
+            slot[1] += tx.amount_fen if tx.kind == "sale" else -tx.amount_fen
+        return {name: (count, amount) for name, (count, amount) in totals.items()}
+
+    def _end_of_day_info(self) -> Apdu:
+        data = (
+            b"\x27\x00"
+            + b"\x0c"
+            + bytes.fromhex(time.strftime("%H%M%S", time.gmtime()))
+            + b"\x0d"
+            + bytes.fromhex(time.strftime("%m%d", time.gmtime()))
+            + b"\x29"
+            + bytes.fromhex(self.terminal_id)
+        )
+        receipts = [t.receipt_no for t in self.batch if t.receipt_no is not None]
+        first, last = (min(receipts), max(receipts)) if receipts else (0, 0)
+        per_slot = self.slot_totals()
+        total = sum(amount for _, amount in per_slot.values())
+        fault, self.totals_fault = self.totals_fault, None
+        try:
+            block = z.individual_totals(first, last, per_slot)
+        except ValueError as exc:  # what BMP 60 cannot carry: no totals at all
+            log.info("simulator: end-of-day without totals: %s", exc)
+            return Apdu(0x04, 0x0F, data)
+        if fault == "truncated":
+            block = block[:-5]
+        elif fault == "not_bcd":
+            block = block[:5] + b"\xaa" + block[6:]  # the girocard turnover's first byte
+        elif fault == "inconsistent":
+            total += 1
+        if fault != "missing":
+            data += b"\x04" + z.bcd(total, 6) + z.lllvar(0x60, block)
+        return Apdu(0x04, 0x0F, data)
+
+    def _end_of_day(self, link: Link) -> None:
+        info = self._end_of_day_info()
+        self.end_of_days.append(info.data)
+        self._send(link, info)
+        self._send(link, Apdu(0x06, 0xD1, b"\x00" + b"** KASSENSCHNITT / END OF DAY **"))
+        self.batch = []
+        self._send(link, Apdu(0x06, 0x0F))
+
+    def reverse_at_terminal(self, receipt_no: int) -> Transaction:
+        """The cashier reverses a payment of the batch on the terminal's own keypad; the till
+        never hears of it. Call while the ECR is not talking to the simulator."""
+        original = next(
+            (t for t in self.batch if t.receipt_no == receipt_no and t.kind == "sale"), None
+        )
+        if original is None or original.result_code != 0 or original.reversed:
+            raise ValueError(f"no payment with receipt {receipt_no} to reverse in this batch")
+        original.reversed = True
+        tx = self._new("reversal", original.amount_fen, 0)
+        tx.at_terminal = True
+        return tx
+
+    def refund_at_terminal(self, amount_fen: int) -> Transaction:
+        """A refund keyed on the terminal itself (the till never hears of it)."""
+        if amount_fen <= 0:
+            raise ValueError("a refund is of a positive amount")
+        tx = self._new("refund", amount_fen, 0)
+        tx.at_terminal = True
+        return tx
 
     def _handle(self, link: Link, cmd: Apdu) -> None:
         self.received.append(cmd)
@@ -374,7 +478,9 @@ class ZvtSimulator:
             link.send(ack)
             last = self.last
             if not self.enquiry_reports_last:  # the terminal's own state only
-                self._send(link, Apdu(0x04, 0x0F, b"\x27\x00\x29" + bytes.fromhex(self.terminal_id)))
+                self._send(
+                    link, Apdu(0x04, 0x0F, b"\x27\x00\x29" + bytes.fromhex(self.terminal_id))
+                )
             elif last is not None:
                 self._send(link, self._status_info(last))
             else:
@@ -393,9 +499,11 @@ class ZvtSimulator:
             link.send(ack)
             self._reversal(link, cmd)
         elif cmd.command == (0x06, 0x50):
+            if cmd.data[:3] != bytes.fromhex(self.password):
+                link.send(NOT_SUPPORTED)
+                return
             link.send(ack)
-            self._send(link, Apdu(0x04, 0x0F, b"\x27\x00"))
-            self._send(link, Apdu(0x06, 0x0F))
+            self._end_of_day(link)
         elif cmd.command == (0x06, 0xB0):
             link.send(ack)
         else:
@@ -412,14 +520,19 @@ class ZvtSimulator:
         self.registrations.append(data[3])
         link.send(z.ACK_APDU.encode())
         completion = (
-            b"\x19\x00" + b"\x29" + bytes.fromhex(self.terminal_id) + b"\x49" + z.bcd(self.currency, 2)
+            b"\x19\x00"
+            + b"\x29"
+            + bytes.fromhex(self.terminal_id)
+            + b"\x49"
+            + z.bcd(self.currency, 2)
         )
         self._send(link, Apdu(0x06, 0x0F, completion))
 
     def _reversal(self, link: Link, cmd: Apdu) -> None:
         fields = z.parse_bmps(cmd.data[3:])
         receipt = z.from_bcd(fields[0x87]) if 0x87 in fields else -1
-        original = next((t for t in self.transactions if t.receipt_no == receipt), None)
+        # only this batch's: after the end-of-day its payments are settled, not reversible
+        original = next((t for t in self.batch if t.receipt_no == receipt), None)
         if original is None or original.result_code != 0 or original.kind != "sale":
             self._send(link, Apdu(0x06, 0x1E, b"\xb5"))
             return
@@ -437,8 +550,20 @@ class ZvtSimulator:
         if result == 0:
             self._receipt += 1
             receipt = self._receipt
-        tx = Transaction(kind, amount, self._trace, result, receipt)
+        card_type, card_name = self.card
+        tx = Transaction(
+            kind,
+            amount,
+            self._trace,
+            result,
+            receipt,
+            False,
+            self.terminal_id,
+            card_type,
+            card_name,
+        )
         self.transactions.append(tx)
+        self.batch.append(tx)
         return tx
 
     def _transaction(self, link: Link, cmd: Apdu) -> None:
@@ -543,4 +668,12 @@ def serve_pty(script: Iterable[str] = (), **options: object) -> tuple[ZvtSimulat
     return sim, sim.start()
 
 
-__all__ = ["ACK", "OUTCOMES", "Transaction", "ZvtSimulator", "serve_pty", "serve_tcp"]
+__all__ = [
+    "ACK",
+    "OUTCOMES",
+    "TOTALS_FAULTS",
+    "Transaction",
+    "ZvtSimulator",
+    "serve_pty",
+    "serve_tcp",
+]

@@ -64,10 +64,10 @@ def test_terminal_totals_are_read_only_when_the_driver_gives_them() -> None:
         )
 
 
-def test_reconcile_runs_the_terminals_end_of_day_and_says_it_gave_no_totals(
+def test_reconcile_reads_the_terminals_end_of_day_totals(
     capsys: pytest.CaptureFixture[str], data: Path
 ) -> None:
-    from drivers.terminal.simulator import serve_pty
+    from drivers.terminal.simulator import TERMINAL_ID, serve_pty
 
     sim, path = serve_pty()
     try:
@@ -77,6 +77,55 @@ def test_reconcile_runs_the_terminals_end_of_day_and_says_it_gave_no_totals(
     finally:
         sim.stop()
     doc = json.loads(out)
-    assert code == 0 and doc["terminal_checked"] is False
-    assert any("end-of-day approved but no totals" in n for n in doc["notes"])
     assert b"\x06\x50" in sim.wire  # the end-of-day was really sent
+    # a day without card payments: the terminal's zero totals are checked, not skipped
+    assert code == 0 and doc["terminal_checked"] is True and doc["clean"] is True
+    assert doc["terminal"]["terminal_id"] == TERMINAL_ID and doc["terminal"]["basis"] == "net"
+    assert doc["terminal"]["payments_count"] == 0 and len(doc["terminal"]["schemes"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("fault", "why"),
+    [
+        ("truncated", "53 bytes expected, got 48"),
+        ("not_bcd", "girocard turnover not BCD"),
+        ("inconsistent", "终端合计不一致：总额 1 分，分类合计 0 分"),
+        ("missing", "未报告分类合计 (BMP 60)"),
+    ],
+)
+def test_a_bad_totals_block_means_not_checked_and_says_why(
+    capsys: pytest.CaptureFixture[str], data: Path, fault: str, why: str
+) -> None:
+    from drivers.terminal.simulator import serve_pty
+
+    sim, path = serve_pty(totals_fault=fault)
+    try:
+        code, out, _ = run(
+            capsys, "reconcile", "--data-dir", str(data), "--terminal", path, "--json"
+        )
+    finally:
+        sim.stop()
+    doc = json.loads(out)
+    assert code == 0 and doc["terminal_checked"] is False and doc["terminal"] is None
+    (note,) = [n for n in doc["notes"] if n.startswith("terminal")]
+    assert "no totals reported" in note and why in note, note
+    assert "card totals not checked" in note
+
+
+def test_net_totals_and_the_card_names_a_terminal_files_are_read() -> None:
+    extra = {
+        "payments_count": "3",
+        "payments_fen": "1200",
+        "refunds_count": "0",
+        "refunds_fen": "0",
+        "totals_basis": "net",
+        "scheme:other": "2/700",
+        "scheme:Visa": "1/500",
+        "scheme_of:visa": "Visa",
+        "scheme_other": "other",
+    }
+    totals = terminal_totals(
+        PaymentResult(PaymentStatus.APPROVED, 0, "eod", terminal_id="52012345", extra=extra)
+    )
+    assert totals is not None and totals.basis == "net" and totals.terminal_id == "52012345"
+    assert totals.card_schemes == (("visa", "Visa"),) and totals.other_scheme == "other"

@@ -274,6 +274,9 @@ class StatusInfo:
     card_type: int | None = None
     card_name: str = ""
     auth_code: str = ""  # BMP 3B, the authorisation attribute (AID)
+    #: BMP 60 as sent (the end-of-day's individual totals), read by `parse_individual_totals`
+    #: on its own, so that a bad totals block never makes the rest of the message unreadable
+    totals_raw: bytes | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -295,7 +298,140 @@ def parse_status_info(data: bytes) -> StatusInfo:
         card_type=f[0x8A][0] if 0x8A in f else None,
         card_name=f[0x8B].decode("latin-1").strip() if 0x8B in f else "",
         auth_code=(f[0x3B].rstrip(b"\x00 ").decode("ascii", "replace") if 0x3B in f else ""),
+        totals_raw=f.get(0x60),
     )
+
+
+# --- end-of-day totals (BMP 60) -----------------------------------------------------------
+
+#: The card-type slots of BMP 60, in wire order (PA00P015, End-of-Day 06 50): EC-card (girocard),
+#: JCB, Eurocard (Mastercard), American Express, VISA, Diners and "remaining" — every other card
+#: type, UnionPay (CUP, card type 198) among them.
+TOTALS_SLOTS: tuple[str, ...] = (
+    "girocard",
+    "JCB",
+    "Mastercard",
+    "American Express",
+    "Visa",
+    "Diners",
+    "other",
+)
+#: The slot a card lands in when its type (BMP 8A) is not one of the named slots.
+OTHER_SLOT = "other"
+#: BMP 8A card type ids (the ZVT card-type list) of the named slots; every other id is "other".
+SLOT_OF_CARD_TYPE: dict[int, str] = {
+    5: "girocard",
+    46: "girocard",  # Maestro, counted with the EC-card as the spec's EC slot did
+    14: "JCB",
+    6: "Mastercard",
+    8: "American Express",
+    10: "Visa",
+    11: "Visa",  # VISA electron
+    12: "Diners",
+}
+#: Card names (BMP 8B, as a till stores them; compared case-insensitively without spaces or
+#: punctuation) that a terminal files under a named slot. Any other name is filed under "other".
+SLOT_OF_CARD_NAME: dict[str, str] = {
+    "girocard": "girocard",
+    "eccard": "girocard",
+    "maestro": "girocard",
+    "jcb": "JCB",
+    "mastercard": "Mastercard",
+    "eurocard": "Mastercard",
+    "americanexpress": "American Express",
+    "amex": "American Express",
+    "visa": "Visa",
+    "visaelectron": "Visa",
+    "diners": "Diners",
+    "dinersclub": "Diners",
+}
+#: 2 + 2 bytes of receipt numbers, then per slot 1 byte count and 6 bytes BCD turnover.
+TOTALS_LENGTH = 4 + len(TOTALS_SLOTS) * 7
+MAX_SLOT_COUNT = 0xFF
+MAX_AMOUNT_FEN = 999_999_999_999
+
+
+def card_name_key(name: str) -> str:
+    """A card name as `SLOT_OF_CARD_NAME` keys it: case-folded, letters and digits only."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class SlotTotal:
+    name: str
+    count: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class IndividualTotals:
+    """BMP 60 of the end-of-day status information: the batch's first and last receipt number
+    and, per card-type slot, the number of bookings and their turnover in fen."""
+
+    receipt_first: int
+    receipt_last: int
+    slots: tuple[SlotTotal, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.slots)
+
+    @property
+    def amount_fen(self) -> int:
+        return sum(s.amount_fen for s in self.slots)
+
+
+def individual_totals(
+    receipt_first: int, receipt_last: int, per_slot: dict[str, tuple[int, int]]
+) -> bytes:
+    """BMP 60's value (without tag and LLL length): `per_slot` maps a slot name to
+    (count, amount_fen); slots not given are zero. Raises ValueError for what the layout cannot
+    carry: an unknown slot, a count above 255 (one binary byte) or an amount outside 12 BCD
+    digits (negative included: BCD has no sign)."""
+    unknown = set(per_slot) - set(TOTALS_SLOTS)
+    if unknown:
+        raise ValueError(f"unknown totals slot(s) {sorted(unknown)}; one of {TOTALS_SLOTS}")
+    out = bcd(receipt_first, 2) + bcd(receipt_last, 2)
+    for name in TOTALS_SLOTS:
+        count, amount = per_slot.get(name, (0, 0))
+        if not 0 <= count <= MAX_SLOT_COUNT:
+            raise ValueError(f"{name}: a count of {count} does not fit one byte (0..255)")
+        if not 0 <= amount <= MAX_AMOUNT_FEN:
+            raise ValueError(f"{name}: an amount of {amount} fen does not fit 6 BCD bytes")
+        out += bytes([count]) + bcd(amount, 6)
+    return out
+
+
+def parse_individual_totals(raw: bytes) -> IndividualTotals:
+    """Read BMP 60's value; raises `ApduError` naming what is wrong (its length, a field that
+    is not BCD) — never a half-read block."""
+    if len(raw) != TOTALS_LENGTH:
+        raise ApduError(
+            f"individual totals (BMP 60): {TOTALS_LENGTH} bytes expected, got {len(raw)}"
+        )
+    try:
+        first, last = from_bcd(raw[0:2]), from_bcd(raw[2:4])
+    except ApduError as exc:
+        raise ApduError(f"individual totals (BMP 60): receipt number {exc}") from exc
+    slots: list[SlotTotal] = []
+    pos = 4
+    for name in TOTALS_SLOTS:
+        count = raw[pos]
+        try:
+            amount = from_bcd(raw[pos + 1 : pos + 7])
+        except ApduError as exc:
+            raise ApduError(f"individual totals (BMP 60): {name} turnover {exc}") from exc
+        slots.append(SlotTotal(name, count, amount))
+        pos += 7
+    return IndividualTotals(first, last, tuple(slots))
+
+
+def lllvar(tag: int, value: bytes) -> bytes:
+    """A BMP with an LLLVAR length (`F0 Fn Fn`, three decimal digits)."""
+    if len(value) > 999:
+        raise ValueError(f"BMP {tag:02X}: {len(value)} bytes do not fit an LLLVAR")
+    digits = f"{len(value):03d}"
+    return bytes([tag]) + bytes(0xF0 | int(d) for d in digits) + value
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,21 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class TerminalStatus:
+    """The terminal's answer to a status enquiry: ready or not, with the reason in the
+    person's language, and its id when it says it."""
+
+    ready: bool
+    message: str
+    terminal_id: str = ""
+
+
+@dataclass(frozen=True)
 class _Answer:
     info: z.StatusInfo | None = None  # the status information, if one came
     aborted: int | None = None  # 06 1E's code, if the terminal aborted
     completion: z.Completion | None = None
+    unreadable: bool = False  # a message of the terminal could not be read (non-strict only)
 
 
 @dataclass
@@ -295,17 +306,123 @@ class ZvtTerminal:
             return replace(result, extra={**result.extra, "resolved_by": source})
 
     def end_of_day(self) -> PaymentResult:
+        """Close the terminal's batch (06 50) and report its totals.
+
+        APPROVED when the terminal settled; its status information's BMP 60 (individual totals)
+        then goes into `extra` as `cli.reconcile_cmd.terminal_totals` reads it (see
+        `_totals_extra`), with the terminal id (BMP 29, else the registration's). A missing,
+        malformed or inconsistent totals block gives no totals and says why in `message`: the
+        terminal did settle (its batch is closed and its own receipt printed), so the day's card
+        totals are then not checked rather than taken as zero. DECLINED when the terminal
+        refused (06 1E), UNKNOWN when its answer was lost.
+        """
         with self._lock:
             self._connect()
             try:
-                aborted = self._conversation(z.end_of_day(self.password), None).aborted
+                answer = self._conversation(z.end_of_day(self.password), None, strict=False)
             except _Unknown as exc:
                 return self._result(PaymentStatus.UNKNOWN, 0, "end-of-day", str(exc))
-            if aborted is not None:
+            if answer.aborted is not None:
                 return self._result(
-                    PaymentStatus.DECLINED, 0, "end-of-day", z.result_text(aborted, self.lang)
+                    PaymentStatus.DECLINED,
+                    0,
+                    "end-of-day",
+                    z.result_text(answer.aborted, self.lang),
                 )
-            return self._result(PaymentStatus.APPROVED, 0, "end-of-day", "")
+            registered = self.registration.terminal_id if self.registration else ""
+            info = answer.info
+            terminal_id = (info.terminal_id if info is not None else "") or registered
+            if info is None:
+                why = (
+                    self._t(
+                        "终端结算信息无法读取", "the terminal's status information was unreadable"
+                    )
+                    if answer.unreadable
+                    else self._t("终端未发送结算信息", "the terminal sent no status information")
+                )
+                extra: dict[str, str] = {}
+            else:
+                extra, why = self._totals_extra(info)
+            amount = int(extra.get("payments_fen", "0"))
+            message = why or self._t("终端结算完成", "End-of-day done")
+            log.info("terminal end-of-day: %s", message)
+            return PaymentResult(
+                PaymentStatus.APPROVED,
+                amount,
+                "end-of-day",
+                message=message,
+                terminal_id=terminal_id,
+                extra=extra,
+            )
+
+    def _totals_extra(self, info: z.StatusInfo) -> tuple[dict[str, str], str]:
+        """The end-of-day totals as `PaymentResult.extra`, or ({}, why there are none).
+
+        ZVT's individual totals hold, per card-type slot, the bookings of the batch and their
+        turnover. A refund (06 31) is a booking that takes its amount off the turnover, and a
+        reversal (06 30) takes its payment out of the batch, so the totals are the *net* of the
+        day: `payments_count` is every booking (payments and refunds), `payments_fen` the
+        payments less the refunds, `refunds_*` are 0 and `totals_basis` is "net" — the matcher
+        then compares the shop's payments plus refunds and its payments less refunds. Per slot:
+        `scheme:<slot>` = "count/amount_fen"; `scheme_of:<card name>` = slot says under which
+        slot the terminal files a card name the till stored, `scheme_other` where all others go.
+        The block must add up to the status information's total amount (BMP 04) when it
+        carries one."""
+        if info.result_code not in (None, 0):
+            code = info.result_code or 0
+            return {}, self._t(
+                f"终端结算结果：{z.result_text(code, 'zh')}",
+                f"end-of-day result: {z.result_text(code, 'en')}",
+            )
+        if info.totals_raw is None:
+            return {}, self._t(
+                "终端未报告分类合计 (BMP 60)", "the terminal reported no individual totals (BMP 60)"
+            )
+        try:
+            totals = z.parse_individual_totals(info.totals_raw)
+        except z.ApduError as exc:
+            return {}, self._t(
+                f"终端合计无法读取：{exc}", f"the terminal's totals are unreadable: {exc}"
+            )
+        if info.amount_fen is not None and info.amount_fen != totals.amount_fen:
+            return {}, self._t(
+                f"终端合计不一致：总额 {info.amount_fen} 分，分类合计 {totals.amount_fen} 分",
+                f"the terminal's totals disagree: total amount {info.amount_fen} fen, "
+                f"individual totals {totals.amount_fen} fen",
+            )
+        extra = {
+            "payments_count": str(totals.count),
+            "payments_fen": str(totals.amount_fen),
+            "refunds_count": "0",
+            "refunds_fen": "0",
+            "totals_basis": "net",
+            "receipt_first": str(totals.receipt_first),
+            "receipt_last": str(totals.receipt_last),
+            "scheme_other": z.OTHER_SLOT,
+        }
+        for slot in totals.slots:
+            extra[f"scheme:{slot.name}"] = f"{slot.count}/{slot.amount_fen}"
+        for name, slot_name in z.SLOT_OF_CARD_NAME.items():
+            extra[f"scheme_of:{name}"] = slot_name
+        return extra, ""
+
+    def status(self) -> TerminalStatus:
+        """Is the terminal there? Open the line and register if not yet done (06 00), then a
+        status enquiry (05 01), which changes nothing on the terminal. Never raises: a terminal
+        that cannot be reached or refuses is not ready, with the reason. Blocks up to the ACK
+        and answer time-outs: call it on the terminal's own thread."""
+        with self._lock:
+            try:
+                self._connect()
+                answer = self._conversation(z.status_enquiry(self.password), None)
+            except TerminalUnavailable as exc:
+                return TerminalStatus(False, exc.message)
+            except _Unknown as exc:
+                return TerminalStatus(False, str(exc))
+        if answer.aborted is not None:
+            return TerminalStatus(False, z.result_text(answer.aborted, self.lang))
+        terminal_id = answer.info.terminal_id if answer.info is not None else ""
+        return TerminalStatus(True, self._t("刷卡终端就绪", "Card terminal ready"), terminal_id)
 
     def cancel(self) -> None:
         """Ask the terminal to abort the running payment (from any thread).
@@ -518,10 +635,15 @@ class ZvtTerminal:
             )
             return result
 
-    def _conversation(self, cmd: Apdu, on_status: StatusCallback | None) -> _Answer:
+    def _conversation(
+        self, cmd: Apdu, on_status: StatusCallback | None, *, strict: bool = True
+    ) -> _Answer:
         """Send `cmd` and follow the PT until completion.
 
         Raises TerminalUnavailable when nothing was taken by the terminal, _Unknown otherwise.
+        `strict=False`: a completion after an unreadable message is an answer (marked
+        `unreadable`) rather than an unknown outcome — for commands whose completion alone says
+        what happened (the end-of-day settled, whatever its totals said).
         """
         link = self._link
         assert link is not None
@@ -551,14 +673,16 @@ class ZvtTerminal:
                 raise _Unknown(self._t("终端应答异常", "Unexpected answer from the terminal"))
             if cmd.command == (0x06, 0xB0):
                 return _Answer()
-            return self._follow(link, on_status)
+            return self._follow(link, on_status, strict=strict)
         except LinkDown as exc:
             self._disconnect()
             raise _Unknown(self._t(f"线路中断：{exc}", f"Line lost: {exc}")) from exc
         except LinkTimeout as exc:
             raise _Unknown(self._t("终端应答超时", "The terminal's answer timed out")) from exc
 
-    def _follow(self, link: Link, on_status: StatusCallback | None) -> _Answer:
+    def _follow(
+        self, link: Link, on_status: StatusCallback | None, *, strict: bool = True
+    ) -> _Answer:
         """The PT's messages until it hands master rights back (06 0F or 06 1E). Each message
         restarts the wait for the next (`completion_timeout`, or the longer time an intermediate
         status asks for)."""
@@ -596,10 +720,10 @@ class ZvtTerminal:
             elif isinstance(msg, z.StatusInfo):
                 info = msg
             elif isinstance(msg, z.Completion):
-                if unreadable and info is None:
+                if unreadable and info is None and strict:
                     raise _Unknown(
                         self._t("终端结果无法读取", "The terminal's result was unreadable")
                     )
-                return _Answer(info, None, msg)
+                return _Answer(info, None, msg, unreadable)
             elif isinstance(msg, z.Aborted):
                 return _Answer(info, msg.code)
