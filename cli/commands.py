@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cli import hub_cmd, payments_cmd, reconcile_cmd, sync_cmd
+from cli import hub_cmd, payments_cmd, reconcile_cmd, simulate_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
-from storebox import config, demo, demo_catalog, integrity, reports, simulate, users
+from storebox import config, demo, integrity, reports, users
 from storebox.errors import InvalidInput
 from storebox.shop import Shop, open_shop
 
@@ -234,34 +234,6 @@ def _screenshot(args: argparse.Namespace) -> int:
             written = screenshots.render_all(shop, args.out, args.language or settings.language)
     for path in written:
         print(path)
-    return 0
-
-
-def _simulate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sales", type=int, required=True, help="how many sales to make")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same stream)")
-    parser.add_argument(
-        "--shift-every", type=int, default=80, help="hand over the till every N sales"
-    )
-    _json_flag(parser)
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    if args.sales < 0 or args.shift_every < 1:
-        raise InvalidInput("--sales >= 0 and --shift-every >= 1")
-    with open_from_args(args) as shop:
-        people = demo.ensure_people(shop)
-        demo_catalog.seed_catalog(shop, people.owner)
-        result = simulate.run(
-            shop,
-            people.cashiers,
-            people.owner,
-            sales_count=args.sales,
-            seed=args.seed,
-            shift_every=args.shift_every,
-        )
-    summary = result.as_dict()
-    emit(args, summary, "\n".join(f"{k}: {v}" for k, v in summary.items()))
     return 0
 
 
@@ -525,11 +497,6 @@ REGISTRY: dict[str, tuple[str, Configure, Handler]] = {
         _screenshot_args,
         _screenshot,
     ),
-    "simulate": (
-        "a realistic stream of sales, refunds, voids and shift changes through the real use cases",
-        _simulate_args,
-        _simulate,
-    ),
     "report": ("the shift (x) and business-day (z) reports", _report_args, _report),
     "bench": (
         "the performance figures, each with its goal and its ratio to a bare baseline",
@@ -556,3 +523,4 @@ REGISTRY.update(hub_cmd.COMMANDS)
 REGISTRY.update(sync_cmd.COMMANDS)
 REGISTRY.update(payments_cmd.COMMANDS)
 REGISTRY.update(reconcile_cmd.COMMANDS)
+REGISTRY.update(simulate_cmd.COMMANDS)

@@ -2,31 +2,143 @@
 
 Used by `storebox simulate` and `storebox demo`, by the load benchmark and by the crash tests
 (which kill this loop with SIGKILL at random moments). Every step goes through the same use
-cases a cashier's window calls — scanning barcodes into a cart, paying cash, refunds, voids,
-cash out, shift changes — so what the simulation proves, the shop does.
+cases a cashier's window calls — scanning barcodes into a cart, paying, refunds, voids, cash
+out, shift changes — so what the simulation proves, the shop does.
 
 Shoppers buy a few popular goods more than the long tail (a Zipf-like weight), mostly one of
-each; they pay with a round note; about one cart in thirty is abandoned (a void), about one sale
-in twenty-five comes back for a refund, the till hands over to the next cashier every
+each; about one cart in thirty is abandoned (a void), about one sale in twenty-five comes back
+for a refund (to the tender it was paid with), the till hands over to the next cashier every
 `shift_every` sales, and a small variance is counted now and then.
+
+How they pay depends on the ports the caller passes in (`PaymentPorts`; the command line is the
+composition root that builds them — the core never imports a driver or the hub's client).
+Without ports every customer pays cash with a round note, and the random stream is exactly
+what it always was (the crash and exactly-once harnesses replay seeds). With them, the mix is
+that of a Chinese convenience store (`MIX`): mostly the customer's wallet code (付款码), then
+card, the shop's dynamic QR (扫码付), cash, and a few splits of cash with card or wallet. Each
+goes through the use cases the cashier's window uses: `sales.checkout` with a `Card` or `Wallet`
+tender (the core writes the attempt, asks, reverses an unknown); for the shop's QR the attempt
+first (`begin_attempt`), the code made at the acquirer, the customer pays it, the status asked
+until paid, then `checkout` with `QrPaid` — closed unpaid, the attempt is declined, as the
+window does. A declined payment, or one whose outcome stayed unknown, is asked about again
+(`resolve_open_attempts`, the window's "ask the terminal again") and the customer then pays cash,
+as a cashier would have them; each such fall-back is counted.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 
 from storebox import refunds, sales, shifts
 from storebox.db.models import Barcode, Product
-from storebox.errors import ShopError
+from storebox.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    ConfigError,
+    InvalidInput,
+    NotFound,
+    PaymentDeclined,
+    PaymentUnknown,
+    PermissionDenied,
+    RuleViolation,
+    ShopError,
+    StoreUnavailable,
+)
+from storebox.ports import CardTerminal, DynamicQr, QrOrder, QrState, StatusCallback, WalletPayments
 from storebox.shop import Shop
 from storebox.users import Actor
 
 NOTES_FEN = (1_000, 2_000, 5_000, 10_000)
+
+CASH: Final = sales.CASH
+CARD: Final = sales.CARD
+WALLET: Final = sales.WALLET  # the customer's code (付款码) scanned by the till
+QR: Final = "qr"  # the shop's dynamic code (扫码付) scanned by the customer
+TENDERS: Final = (CASH, CARD, WALLET, QR)
+"""The tenders `run` can be asked to use (`storebox simulate --tenders`)."""
+SPLIT: Final = "split"
+
+MIX: Final = ((WALLET, 45), (QR, 15), (CARD, 20), (CASH, 15), (SPLIT, 5))
+"""How customers pay, in percent, when every tender is available: a tender that is not offered
+drops out and the others keep their proportions. A split is cash plus card or wallet."""
+
+WALLET_SHARE: Final = (("wechat", 55), ("alipay", 40), ("unionpay", 5))
+"""Which wallet's code a customer shows (routing by `sync.protocol.wallet_of`'s prefixes)."""
+
+QR_POLLS: Final = 20
+"""How many times the till asks about a paid code before it closes it (the window polls every
+second until the code expires; here the customer has already paid, so one answer suffices)."""
+
+PAYMENT_FAILURES: Final = (PaymentDeclined, PaymentUnknown)
+"""Errors after which a customer pays cash instead (with any other `ShopError` that is not one
+of `NOT_PAYMENT_FAILURES`: a port that could not send, e.g. the hub offline)."""
+NOT_PAYMENT_FAILURES: Final = (
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    PermissionDenied,
+    AuthenticationFailed,
+    AccountLocked,
+    StoreUnavailable,
+    ConfigError,
+)
+
+
+QrPayer = Callable[[str, str], object]
+"""Plays the customer paying the shop's code: (the attempt's reference, the wallet's name)."""
+
+
+@dataclass(frozen=True)
+class PaymentPorts:
+    """The outside world the simulated till pays through, built by the composition root.
+
+    `pay_qr(reference, wallet)` plays the customer who scans the shop's code and pays it with
+    that wallet ("wechat", "alipay", "unionpay"); in the command line it is the hub acquirer's
+    test helper behind `storebox hub qr-pay`. `qr` without `pay_qr` cannot be used: nobody
+    would pay the code."""
+
+    terminal: CardTerminal | None = None
+    wallet: WalletPayments | None = None
+    qr: DynamicQr | None = None
+    pay_qr: QrPayer | None = None
+    on_status: StatusCallback | None = None
+
+    def offered(self) -> tuple[str, ...]:
+        """The tenders these ports make possible, cash always."""
+        out = [CASH]
+        if self.terminal is not None:
+            out.append(CARD)
+        if self.wallet is not None:
+            out.append(WALLET)
+            if self.qr is not None and self.pay_qr is not None:
+                out.append(QR)
+        return tuple(out)
+
+
+@dataclass
+class TenderTally:
+    """Money per payment kind, as the Z report counts it (cash is what was applied, not the
+    note handed over; a shop QR is a wallet payment)."""
+
+    sales_count: int = 0
+    sales_fen: int = 0
+    refunds_count: int = 0
+    refunds_fen: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "sales_count": self.sales_count,
+            "sales_fen": self.sales_fen,
+            "refunds_count": self.refunds_count,
+            "refunds_fen": self.refunds_fen,
+            "net_fen": self.sales_fen - self.refunds_fen,
+        }
 
 
 @dataclass
@@ -40,6 +152,23 @@ class SimulationResult:
     cash_outs: int = 0
     refused: dict[str, int] = field(default_factory=dict)
     last_sale_number: str | None = None
+    #: per payment kind (cash, card, wallet): what the journal should hold, to the fen
+    tenders: dict[str, TenderTally] = field(default_factory=dict)
+    #: how each sale was finally paid: cash, card, wallet, qr, split_card, split_wallet
+    paid_with: dict[str, int] = field(default_factory=dict)
+    #: how each customer first tried to pay (before any fall-back to cash)
+    chosen: dict[str, int] = field(default_factory=dict)
+    #: payments that failed, by the tender tried: declined, unknown (asked and reversed or
+    #: still open), unavailable (the port could not send) — each then paid cash
+    declined: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    unavailable: dict[str, int] = field(default_factory=dict)
+    fell_back_to_cash: int = 0
+    #: wall-clock seconds spent on the sales of each way of paying (payment included)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def tally(self, kind: str) -> TenderTally:
+        return self.tenders.setdefault(kind, TenderTally())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -52,7 +181,23 @@ class SimulationResult:
             "cash_outs": self.cash_outs,
             "refused": self.refused,
             "last_sale_number": self.last_sale_number,
+            "tenders": {k: self.tenders[k].as_dict() for k in sorted(self.tenders)},
+            "paid_with": dict(sorted(self.paid_with.items())),
+            "chosen": dict(sorted(self.chosen.items())),
+            "declined": dict(sorted(self.declined.items())),
+            "unknown": dict(sorted(self.unknown.items())),
+            "unavailable": dict(sorted(self.unavailable.items())),
+            "fell_back_to_cash": self.fell_back_to_cash,
+            "ms_per_sale": {
+                k: round(1000 * self.seconds[k] / n, 1)
+                for k, n in sorted(self.chosen.items())
+                if n and k in self.seconds
+            },
         }
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
 def shelf(shop: Shop) -> list[str]:
@@ -77,6 +222,174 @@ def tender_for(total_fen: int, rnd: random.Random) -> int:
     return -(-total_fen // 10_000) * 10_000
 
 
+def wallet_code(rnd: random.Random, wallet: str | None = None) -> str:
+    """A customer-presented payment code (付款码) of the kind each wallet issues, as
+    `sync.protocol.PAYMENT_CODE_PATTERN` knows them: WeChat 18 digits starting 10-15, Alipay
+    16-24 digits starting 25-30, UnionPay 19 digits starting 62. One-time in real life; the
+    simulated acquirer only routes by the prefix."""
+    if wallet is None:
+        wallet = rnd.choices([w for w, _ in WALLET_SHARE], [n for _, n in WALLET_SHARE])[0]
+
+    def digits(n: int) -> str:
+        return "".join(rnd.choice("0123456789") for _ in range(n))
+
+    if wallet == "wechat":
+        return f"1{rnd.randint(0, 5)}{digits(16)}"
+    if wallet == "alipay":
+        return f"{rnd.randint(25, 30)}{digits(rnd.randint(14, 22))}"
+    if wallet == "unionpay":
+        return f"62{digits(17)}"
+    raise ValueError(f"unknown wallet {wallet!r}")
+
+
+def _mix(tenders: Collection[str]) -> tuple[list[str], list[int]]:
+    """The ways of paying among `tenders` and their weights (`MIX`)."""
+    splittable = CARD in tenders or WALLET in tenders
+    ways = [
+        (way, weight)
+        for way, weight in MIX
+        if way in tenders or (way == SPLIT and CASH in tenders and splittable)
+    ]
+    return [w for w, _ in ways], [n for _, n in ways]
+
+
+class _Till:
+    """One customer's payment at the till, as the cashier's window takes it."""
+
+    def __init__(
+        self, shop: Shop, ports: PaymentPorts, rnd: random.Random, result: SimulationResult
+    ) -> None:
+        self.shop, self.ports, self.rnd, self.result = shop, ports, rnd, result
+
+    def pay(self, cashier: Actor, cart: sales.Cart, way: str) -> tuple[sales.SaleReceipt, str]:
+        """Pay `cart` the chosen way; a failed card or wallet payment falls back to cash.
+        Returns the receipt and how it was finally paid."""
+        total = cart.total_fen
+        try:
+            if way == CARD:
+                return self._checkout(cashier, cart, [sales.Card(total)]), CARD
+            if way == WALLET:
+                return self._checkout(
+                    cashier, cart, [sales.Wallet(wallet_code(self.rnd), total)]
+                ), WALLET
+            if way == QR:
+                return self._pay_qr(cashier, cart), QR
+            if way == SPLIT:
+                return self._split(cashier, cart)
+        except ShopError as exc:
+            if isinstance(exc, NOT_PAYMENT_FAILURES) and not isinstance(exc, PAYMENT_FAILURES):
+                raise
+            self._failed(way, exc)
+            return self._cash(cashier, cart), CASH
+        return self._cash(cashier, cart), CASH
+
+    def _cash(self, cashier: Actor, cart: sales.Cart) -> sales.SaleReceipt:
+        return sales.checkout(
+            self.shop, cashier, cart, [sales.Cash(tender_for(cart.total_fen, self.rnd))]
+        )
+
+    def _checkout(
+        self, cashier: Actor, cart: sales.Cart, tenders: list[sales.Tender]
+    ) -> sales.SaleReceipt:
+        has_card = any(isinstance(t, sales.Card) for t in tenders)
+        return sales.checkout(
+            self.shop,
+            cashier,
+            cart,
+            tenders,
+            terminal=self.ports.terminal if has_card else None,
+            wallet=None if has_card else self.ports.wallet,
+            on_status=self.ports.on_status,
+        )
+
+    def _split(self, cashier: Actor, cart: sales.Cart) -> tuple[sales.SaleReceipt, str]:
+        """Some cash (a round part of the total), the rest by card or wallet code."""
+        total = cart.total_fen
+        kinds = [k for k in (CARD, WALLET) if k in self._offered()]
+        kind = self.rnd.choice(kinds)
+        if total < 2:  # nothing to split: the whole by that tender
+            way = kind
+            if kind == CARD:
+                return self._checkout(cashier, cart, [sales.Card(total)]), way
+            return self._checkout(cashier, cart, [sales.Wallet(wallet_code(self.rnd), total)]), way
+        cash_part = min(total - 1, max(1, (self.rnd.randint(1, total - 1) // 100) * 100))
+        rest = total - cash_part
+        noncash: sales.Tender = (
+            sales.Card(rest) if kind == CARD else sales.Wallet(wallet_code(self.rnd), rest)
+        )
+        cash = sales.Cash(tender_for(cash_part, self.rnd))
+        return self._checkout(cashier, cart, [noncash, cash]), f"{SPLIT}_{kind}"
+
+    def _offered(self) -> tuple[str, ...]:
+        return self.ports.offered()
+
+    def _pay_qr(self, cashier: Actor, cart: sales.Cart) -> sales.SaleReceipt:
+        """The shop's dynamic code, the way the sell screen takes it: the attempt first (kept in
+        flight until the sale is recorded or the code closed), the code made at the acquirer,
+        the customer scans and pays it, the till asks until it is paid, then checkout with
+        `QrPaid` (which confirms it with the acquirer before recording the sale)."""
+        ports, shop = self.ports, self.shop
+        port, wallet, pay_qr = ports.qr, ports.wallet, ports.pay_qr
+        assert port is not None and wallet is not None and pay_qr is not None
+        total = cart.total_fen
+        reference = sales.begin_attempt(
+            shop, WALLET, "sale", total, {"cart_id": cart.id, "total_fen": total, "qr": 1}
+        )
+        try:
+            try:
+                order = port.create(total, reference, sale_reference=cart.id.replace("-", "")[-20:])
+            except ShopError as exc:
+                sales.mark_attempt(shop, reference, "declined", None, f"not sent: {exc.message}")
+                raise
+            if order.state is QrState.WAITING and order.payload:
+                who = self.rnd.choices([w for w, _ in WALLET_SHARE], [n for _, n in WALLET_SHARE])
+                pay_qr(reference, who[0])  # the customer scans the code and pays
+                order = self._until_final(port, reference, order)
+            if order.state is not QrState.PAID:  # not paid, or no answer: close it first
+                order = port.close(reference)
+            if order.state is QrState.PAID:
+                return sales.checkout(
+                    shop,
+                    cashier,
+                    cart,
+                    [sales.QrPaid(reference, total)],
+                    wallet=wallet,
+                    on_status=ports.on_status,
+                )
+            if order.state is QrState.CLOSED:
+                sales.mark_attempt(shop, reference, "declined", None, "qr closed unpaid")
+                raise PaymentDeclined(
+                    "扫码付未付款，已关闭 / the shop's code was not paid and is closed"
+                )
+            # unclear: the core settles it (query, then reverse) before the customer pays cash
+            raise PaymentUnknown("扫码付结果未知 / the hub did not say whether the code was paid")
+        finally:
+            sales.release_attempts([reference])
+
+    @staticmethod
+    def _until_final(port: DynamicQr, reference: str, order: QrOrder) -> QrOrder:
+        for _ in range(QR_POLLS):
+            order = port.status(reference)
+            if order.state in (QrState.PAID, QrState.CLOSED):
+                break
+        return order
+
+    def _failed(self, way: str, exc: ShopError) -> None:
+        """Count the failure, settle what it left open (the window's "ask again"), and let the
+        customer pay cash."""
+        result = self.result
+        if isinstance(exc, PaymentDeclined):
+            _bump(result.declined, way)
+        elif isinstance(exc, PaymentUnknown):
+            _bump(result.unknown, way)
+        else:
+            _bump(result.unavailable, way)
+        result.fell_back_to_cash += 1
+        if isinstance(exc, PaymentUnknown):
+            terminal, wallet = self.ports.terminal, self.ports.wallet
+            sales.resolve_open_attempts(self.shop, terminal, wallet)
+
+
 def run(
     shop: Shop,
     cashiers: list[Actor],
@@ -87,15 +400,39 @@ def run(
     shift_every: int = 80,
     float_fen: int = 50_000,
     on_sale: Callable[[sales.SaleReceipt], None] | None = None,
+    ports: PaymentPorts | None = None,
+    tenders: Collection[str] | None = None,
+    refund_rate: float = 1 / 25,
 ) -> SimulationResult:
+    """Sell `sales_count` sales. `ports` and `tenders` choose how customers pay (see the
+    module's docstring): `tenders` (a subset of `TENDERS`) defaults to every tender the ports
+    offer; asking for one the ports cannot take is an error. `refund_rate` is the share of
+    sales followed by a refund of a recent sale."""
     if not cashiers:
         raise ValueError("at least one cashier is needed")
+    if not 0 <= refund_rate <= 1:
+        raise ValueError("refund_rate is a share from 0 to 1")
+    ports = ports or PaymentPorts()
+    offered = ports.offered()
+    chosen_tenders = tuple(offered if tenders is None else tenders)
+    unknown_tenders = [t for t in chosen_tenders if t not in TENDERS]
+    if unknown_tenders:
+        raise ValueError(f"unknown tender(s) {unknown_tenders}; choose from {', '.join(TENDERS)}")
+    missing = [t for t in chosen_tenders if t not in offered]
+    if missing:
+        raise ValueError(f"no port for tender(s) {missing}: give the terminal or the hub")
+    if not chosen_tenders:
+        raise ValueError("at least one tender is needed")
+    ways, way_weights = _mix(chosen_tenders)
+    cash_only = ways == [CASH]
+
     rnd = random.Random(seed)
     codes = shelf(shop)
     if not codes:
         raise ShopError("没有商品，无法模拟 / the catalogue is empty; nothing to sell")
     weights = [1 / (rank + 1) ** 0.9 for rank in range(len(codes))]
     result = SimulationResult()
+    till = _Till(shop, ports, rnd, result)
     recent: list[str] = []
     cashier = rnd.choice(cashiers)
 
@@ -116,7 +453,20 @@ def run(
             sales.void_cart(shop, cashier, cart, "顾客不要了 / customer changed their mind")
             result.voids += 1
             continue
-        receipt = sales.checkout(shop, cashier, cart, [sales.Cash(tender_for(cart.total_fen, rnd))])
+        # Cash only draws nothing more from the stream: a seed sells what it always sold.
+        way = CASH if cash_only else rnd.choices(ways, way_weights)[0]
+        started = time.perf_counter()
+        if way == CASH:
+            receipt, paid = till._cash(cashier, cart), CASH
+        else:
+            receipt, paid = till.pay(cashier, cart, way)
+        result.seconds[way] = result.seconds.get(way, 0.0) + time.perf_counter() - started
+        _bump(result.chosen, way)
+        _bump(result.paid_with, paid)
+        for payment in receipt.payments:
+            tally = result.tally(payment.kind)
+            tally.sales_count += 1
+            tally.sales_fen += payment.amount_fen
         result.sales += 1
         result.sales_total_fen += receipt.total_fen
         result.last_sale_number = receipt.number
@@ -125,17 +475,29 @@ def run(
         if on_sale is not None:
             on_sale(receipt)
 
-        if recent and rnd.random() < 1 / 25:
+        if recent and rnd.random() < refund_rate:
             number = rnd.choice(recent)
             try:
                 back = refunds.refund(
-                    shop, cashier, number, None, "顾客退货 / customer returned it", approver=owner
+                    shop,
+                    cashier,
+                    number,
+                    None,
+                    "顾客退货 / customer returned it",
+                    approver=owner,
+                    terminal=ports.terminal,
+                    wallet=ports.wallet,
+                    on_status=ports.on_status,
                 )
-            except ShopError as exc:  # already refunded in full: a real answer, counted
+            except ShopError as exc:  # already refunded in full, or declined: a real answer
                 refused(exc)
             else:
                 result.refunds += 1
                 result.refunds_total_fen += back.total_fen
+                for part in back.payments:
+                    tally = result.tally(part.kind)
+                    tally.refunds_count += 1
+                    tally.refunds_fen += part.amount_fen
 
         if rnd.random() < 1 / 200:
             try:
