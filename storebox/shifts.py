@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from storebox import outbox
 from storebox.db import raw
 from storebox.db.models import (
+    BillPayment,
+    BillRefund,
     CashMovement,
     DayClose,
     Payment,
@@ -117,6 +119,121 @@ def open_shift(shop: Shop, actor: Actor, float_fen: int) -> ShiftInfo:
 
 
 @dataclass(frozen=True)
+class BillTally:
+    """Bill payments (便民支付) of a shift or a day: money the shop holds as the billers' agent,
+    kept apart from its own takings. Payments count where they were accepted (whatever became
+    of them since: `pending`, `success`, `failed` are their status now); refunds where they
+    were paid out. The commission is earned on success only; `owed_fen` is what the shop owes
+    the platform for them (success and pending, less the commission), as the hub's statement
+    counts it."""
+
+    count: int = 0
+    total_fen: int = 0
+    cash_fen: int = 0
+    card_fen: int = 0
+    pending_count: int = 0
+    pending_fen: int = 0
+    success_count: int = 0
+    success_fen: int = 0
+    failed_count: int = 0
+    failed_fen: int = 0
+    #: refunds paid out (after a failure) in this shift / on this day, and the cash part
+    refunded_count: int = 0
+    refunded_fen: int = 0
+    refunded_cash_fen: int = 0
+    #: failed payments accepted here whose customer is still owed the money
+    refunds_open_count: int = 0
+    refunds_open_fen: int = 0
+    commission_fen: int = 0
+
+    @property
+    def owed_fen(self) -> int:
+        return self.success_fen + self.pending_fen - self.commission_fen
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "count": self.count,
+            "total_fen": self.total_fen,
+            "cash_fen": self.cash_fen,
+            "card_fen": self.card_fen,
+            "pending_count": self.pending_count,
+            "pending_fen": self.pending_fen,
+            "success_count": self.success_count,
+            "success_fen": self.success_fen,
+            "failed_count": self.failed_count,
+            "failed_fen": self.failed_fen,
+            "refunded_count": self.refunded_count,
+            "refunded_fen": self.refunded_fen,
+            "refunded_cash_fen": self.refunded_cash_fen,
+            "refunds_open_count": self.refunds_open_count,
+            "refunds_open_fen": self.refunds_open_fen,
+            "commission_fen": self.commission_fen,
+            "owed_fen": self.owed_fen,
+        }
+
+
+def _bill_tally(
+    session: Session,
+    bill_where: list[ColumnElement[bool]],
+    refund_where: list[ColumnElement[bool]],
+) -> BillTally:
+    by_status = {
+        str(status): (int(n), int(amount or 0), int(commission or 0))
+        for status, n, amount, commission in session.execute(
+            select(
+                BillPayment.status,
+                func.count(),
+                func.sum(BillPayment.amount_fen),
+                func.sum(BillPayment.commission_fen),
+            )
+            .where(*bill_where)
+            .group_by(BillPayment.status)
+        ).all()
+    }
+    by_tender = {
+        str(tender): int(amount or 0)
+        for tender, amount in session.execute(
+            select(BillPayment.tender, func.sum(BillPayment.amount_fen))
+            .where(*bill_where)
+            .group_by(BillPayment.tender)
+        ).all()
+    }
+    refunded = {
+        str(tender): (int(n), int(amount or 0))
+        for tender, n, amount in session.execute(
+            select(BillRefund.tender, func.count(), func.sum(BillRefund.amount_fen))
+            .where(BillRefund.status == "done", *refund_where)
+            .group_by(BillRefund.tender)
+        ).all()
+    }
+    open_n, open_fen = session.execute(
+        select(func.count(), func.coalesce(func.sum(BillRefund.amount_fen), 0))
+        .join(BillPayment, BillPayment.id == BillRefund.payment_id)
+        .where(BillRefund.status == "open", *bill_where)
+    ).one()
+    zero = (0, 0, 0)
+    pending, success, failed = (by_status.get(s, zero) for s in ("pending", "success", "failed"))
+    return BillTally(
+        count=sum(v[0] for v in by_status.values()),
+        total_fen=sum(v[1] for v in by_status.values()),
+        cash_fen=by_tender.get(CASH, 0),
+        card_fen=by_tender.get(CARD, 0),
+        pending_count=pending[0],
+        pending_fen=pending[1],
+        success_count=success[0],
+        success_fen=success[1],
+        failed_count=failed[0],
+        failed_fen=failed[1],
+        refunded_count=sum(v[0] for v in refunded.values()),
+        refunded_fen=sum(v[1] for v in refunded.values()),
+        refunded_cash_fen=refunded.get(CASH, (0, 0))[1],
+        refunds_open_count=int(open_n),
+        refunds_open_fen=int(open_fen),
+        commission_fen=success[2],
+    )
+
+
+@dataclass(frozen=True)
 class Tally:
     """The money of one shift or one business day, in fen.
 
@@ -137,10 +254,12 @@ class Tally:
     cash_in_fen: int = 0
     cash_out_count: int = 0
     cash_out_fen: int = 0
+    #: bill payments: not the shop's takings, never in the figures above
+    bills: BillTally = field(default_factory=BillTally)
 
     @property
     def net_fen(self) -> int:
-        """Sales less refunds."""
+        """Sales less refunds (the shop's own takings: bill payments are not in it)."""
         return self.sales_total_fen - self.refunds_total_fen
 
     def tenders_dict(self) -> dict[str, dict[str, int]]:
@@ -168,6 +287,7 @@ class Tally:
             "cash_out_count": self.cash_out_count,
             "cash_out_fen": self.cash_out_fen,
             "tenders": self.tenders_dict(),
+            "bill_payments": self.bills.as_dict(),
         }
 
 
@@ -194,11 +314,15 @@ def tally(
     refund_where: list[ColumnElement[bool]]
     void_where: list[ColumnElement[bool]]
     move_where: list[ColumnElement[bool]]
+    bill_where: list[ColumnElement[bool]]
+    bill_refund_where: list[ColumnElement[bool]]
     if shift_id is not None and device_id is None and business_day is None:
         sale_where = [Sale.shift_id == shift_id]
         refund_where = [Refund.shift_id == shift_id]
         void_where = [Void.shift_id == shift_id]
         move_where = [CashMovement.shift_id == shift_id]
+        bill_where = [BillPayment.shift_id == shift_id]
+        bill_refund_where = [BillRefund.shift_id == shift_id]
     elif shift_id is None and device_id is not None and business_day is not None:
         sale_where = [Sale.device_id == device_id, Sale.business_day == business_day]
         refund_where = [Refund.device_id == device_id, Refund.business_day == business_day]
@@ -209,6 +333,14 @@ def tally(
                     Shift.device_id == device_id, Shift.business_day == business_day
                 )
             )
+        ]
+        bill_where = [
+            BillPayment.device_id == device_id,
+            BillPayment.business_day == business_day,
+        ]
+        bill_refund_where = [
+            BillRefund.business_day == business_day,
+            BillRefund.shift_id.in_(select(Shift.id).where(Shift.device_id == device_id)),
         ]
     else:
         raise TypeError("tally() takes shift_id, or device_id and business_day")
@@ -259,6 +391,7 @@ def tally(
         cash_in_fen=moves.get("in", (0, 0))[1],
         cash_out_count=moves.get("out", (0, 0))[0],
         cash_out_fen=moves.get("out", (0, 0))[1],
+        bills=_bill_tally(session, bill_where, bill_refund_where),
     )
 
 
@@ -269,12 +402,15 @@ def _expected_from(shift: Shift, t: Tally) -> int:
         - t.tender_refunds_fen.get(CASH, 0)
         + t.cash_in_fen
         - t.cash_out_fen
+        + t.bills.cash_fen
+        - t.bills.refunded_cash_fen
     )
 
 
 def expected_cash(session: Session, shift: Shift) -> int:
     """What the drawer should hold now: float + cash sales (net of change) − cash refunds
-    + cash in − cash out."""
+    + cash in − cash out + bill payments taken in cash − bill refunds paid in cash (the
+    platform's money is in the same drawer, though not the shop's takings)."""
     return _expected_from(shift, tally(session, shift_id=shift.id))
 
 

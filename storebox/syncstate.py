@@ -23,7 +23,7 @@ from typing import Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storebox import billers, hub_config, mall_catalog
+from storebox import billers, billpay_results, hub_config, mall_catalog
 from storebox.db import raw
 from storebox.db.models import HubEnrolment, OutboxEvent, SyncState, SyncStream
 from storebox.errors import InvalidInput, RuleViolation
@@ -266,9 +266,19 @@ COPIES: dict[str, _Copy] = {
     mall_catalog.STREAM: _Copy(mall_catalog.upsert, mall_catalog.remove, mall_catalog.clear),
     billers.STREAM: _Copy(billers.upsert, billers.remove, billers.clear),
     hub_config.STREAM: _Copy(hub_config.upsert, hub_config.remove, hub_config.clear),
+    # Applying a result also moves its payment on (and may raise a refund task), in the
+    # page's transaction; clearing the copy never touches the payments.
+    billpay_results.STREAM: _Copy(
+        billpay_results.upsert, billpay_results.remove, billpay_results.clear
+    ),
 }
 
-PageItem = mall_catalog.MallItemData | billers.BillerData | hub_config.ConfigValue
+PageItem = (
+    mall_catalog.MallItemData
+    | billers.BillerData
+    | hub_config.ConfigValue
+    | billpay_results.BillResultData
+)
 
 
 @dataclass(frozen=True)

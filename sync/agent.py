@@ -49,11 +49,13 @@ from pydantic import ValidationError
 import storebox
 from storebox import device_health, syncstate
 from storebox.billers import BillerData
+from storebox.billpay_results import BillResultData
 from storebox.errors import InvalidInput, ShopError, StoreUnavailable
 from storebox.hub_config import ConfigValue
 from storebox.mall_catalog import MallItemData
 from storebox.shop import Shop
 from sync import protocol
+from sync.billpay import answer_of
 from sync.client import (
     CursorExpired,
     DeviceRevoked,
@@ -290,6 +292,9 @@ def _item(stream: str, change: protocol.Change) -> syncstate.Change:
         elif stream == "config":
             e = protocol.ConfigEntry.model_validate(change.data)
             item = ConfigValue(e.key, e.value)
+        elif stream == protocol.BILL_RESULTS_STREAM:
+            r = protocol.BillResult.model_validate(change.data)
+            item = BillResultData(answer_of(r), r.model_dump(mode="json"))
         else:
             raise BadPage(f"no local copy for stream {stream!r}")
     except ValidationError as exc:

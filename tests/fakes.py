@@ -19,12 +19,25 @@ Reversals follow `reverse_script` the same way ("approve", "decline", "unknown")
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from storebox.errors import ShopError
-from storebox.ports import PaymentResult, PaymentStatus, StatusCallback
+from storebox.ports import (
+    BillAnswer,
+    BillInfo,
+    BillOrder,
+    BillPayOffline,
+    BillPayRefused,
+    BillStatementData,
+    BillStatementLine,
+    PaymentResult,
+    PaymentStatus,
+    StatusCallback,
+)
 
 APPROVED = PaymentStatus.APPROVED
 DECLINED = PaymentStatus.DECLINED
@@ -188,3 +201,143 @@ class FakeWallet(_Acquirer):
     def reverse(self, reference: str) -> PaymentResult:
         self.calls.append(("reverse", {"reference": reference}))
         return self._reverse(reference)
+
+
+# --- convenience payments ----------------------------------------------------------------------
+
+
+class FakeBillPay:
+    """The biller platform (`storebox.ports.BillPay`) in memory, idempotent by payment_id like
+    the hub: the same order again gets the first answer and is applied once; the same id with
+    other fields is refused (idempotency_conflict).
+
+    `submit_script` is consumed one per *new* payment (default "pending"):
+
+    - "pending": accepted, the biller has not answered (受理中);
+    - "success" / "failed": the biller answered at once;
+    - "offline": the hub cannot be reached; nothing arrives (raises BillPayOffline);
+    - "lost": the payment arrives and is kept, but the answer is lost (raises BillPayOffline);
+    - "refuse:<code>": refused for good (BillPayRefused with that code).
+
+    `finish` makes the biller answer later; `results()` is what the `bill_results` stream
+    would carry.
+    """
+
+    def __init__(self, *, online: bool = True, submit_script: Iterable[str] = ()) -> None:
+
+        self.is_online = online
+        self.submit_script = list(submit_script)
+        self.lookup_script: list[str] = []
+        self.calls: list[tuple[str, Any]] = []
+        self.orders: dict[str, BillOrder] = {}
+        self.answers: dict[str, BillAnswer] = {}
+        self.bills: dict[tuple[str, str], tuple[int, int]] = {}
+        """(biller_id, account) -> (amount_due_fen, penalty_fen); unknown accounts: ¥123.45."""
+        self.commission_fen = 50
+        self._queries = 0
+        self._refs = 0
+
+    def called(self, method: str) -> list[Any]:
+        return [args for name, args in self.calls if name == method]
+
+    # --- the port ---------------------------------------------------------------------------
+    def online(self) -> bool:
+        return self.is_online
+
+    def lookup(self, biller_id: str, account: str) -> BillInfo:
+
+        self.calls.append(("lookup", (biller_id, account)))
+        outcome = self.lookup_script.pop(0) if self.lookup_script else "ok"
+        if not self.is_online or outcome == "offline":
+            raise BillPayOffline("hub unreachable (fake)")
+        if outcome.startswith("refuse:"):
+            raise BillPayRefused(f"refused: {outcome[7:]}", outcome[7:])
+        due, penalty = self.bills.get((biller_id, account), (12_345, 0))
+        self._queries += 1
+        return BillInfo(
+            biller_id=biller_id,
+            account_masked=account[:3] + "****" + account[-4:],
+            holder_masked="张*明",
+            amount_due_fen=due,
+            penalty_fen=penalty,
+            query_no=f"Q{self._queries:06d}",
+            expires_at=dt.datetime(2100, 1, 1, tzinfo=dt.UTC),
+            period="2026-10",
+        )
+
+    def submit(self, order: BillOrder) -> BillAnswer:
+
+        self.calls.append(("submit", order))
+        if not self.is_online:
+            raise BillPayOffline("hub unreachable (fake)")
+        known = self.orders.get(order.payment_id)
+        if known is not None:
+            if known != order:
+                raise BillPayRefused("another payment under this id", "idempotency_conflict")
+            return self.answers[order.payment_id]
+        outcome = self.submit_script.pop(0) if self.submit_script else "pending"
+        if outcome == "offline":
+            raise BillPayOffline("hub unreachable (fake)")
+        if outcome.startswith("refuse:"):
+            raise BillPayRefused(f"refused: {outcome[7:]}", outcome[7:])
+        self.orders[order.payment_id] = order
+        self._refs += 1
+        self.answers[order.payment_id] = BillAnswer(
+            payment_id=order.payment_id, status="pending", biller_reference=f"BR{self._refs:06d}"
+        )
+        if outcome in ("success", "failed"):
+            self.finish(order.payment_id, outcome)
+        elif outcome == "lost":
+            raise BillPayOffline("read timeout (fake): the answer was lost")
+        elif outcome != "pending":  # pragma: no cover - a typo in a test's script
+            raise AssertionError(f"unknown scripted outcome {outcome!r}")
+        return self.answers[order.payment_id]
+
+    def query(self, payment_id: str) -> BillAnswer | None:
+
+        self.calls.append(("query", payment_id))
+        if not self.is_online:
+            raise BillPayOffline("hub unreachable (fake)")
+        return self.answers.get(payment_id)
+
+    def statement(self, day: dt.date) -> BillStatementData:
+
+        lines = tuple(
+            BillStatementLine(
+                payment_id=o.payment_id,
+                number=o.number,
+                biller_id=o.biller_id,
+                amount_fen=o.amount_fen,
+                status=self.answers[o.payment_id].status,
+                refunded=self.answers[o.payment_id].refunded,
+                commission_fen=self.answers[o.payment_id].commission_fen,
+                accepted_at=o.accepted_at,
+            )
+            for o in self.orders.values()
+        )
+        return BillStatementData(
+            day=day,
+            lines=lines,
+            count=len(lines),
+            amount_fen=sum(line.amount_fen for line in lines),
+            commission_fen=sum(line.commission_fen for line in lines),
+            owed_fen=0,
+        )
+
+    # --- what tests drive -------------------------------------------------------------------
+    def finish(self, payment_id: str, status: str, reason_code: str = "") -> BillAnswer:
+        """The biller answers now (a late result)."""
+        answer = self.answers[payment_id]
+        final = dataclasses.replace(
+            answer,
+            status=status,
+            commission_fen=self.commission_fen if status == "success" else 0,
+            reason_code=reason_code or ("biller_refused" if status == "failed" else ""),
+            message="缴费失败 / the biller refused it" if status == "failed" else "成功 / done",
+            final_at=dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC),
+        )
+        self.answers[payment_id] = final
+        return final
+
+    def results(self) -> list[BillAnswer]:
+        return list(self.answers.values())

@@ -240,7 +240,7 @@ def test_the_round_record_counts_the_outbox(shop: Shop) -> None:
     assert (state.last_error, state.last_success_at) == ("connection refused", None)
     ok = syncstate.record_round(shop, online=True, error=None)
     assert (ok.online, ok.last_error, ok.last_success_at) == (True, None, shop.now())
-    assert [s.stream for s in ok.streams] == ["billers", "catalog", "config"]
+    assert [s.stream for s in ok.streams] == ["bill_results", "billers", "catalog", "config"]
     # the status bar counts the outbox as it is now, not as of the last round
     counter.sell()
     assert syncstate.status(shop).pending_events > ok.pending_events
