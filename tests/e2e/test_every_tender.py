@@ -132,6 +132,33 @@ def settlement_rows(hub: RunningHub, store_id: str, day: dt.date) -> list[Any]:
     return out
 
 
+def terminal_totals(terminal: dict[str, Any]) -> tuple[int, int, int, int]:
+    return (
+        terminal["payments_count"],
+        terminal["payments_fen"],
+        terminal["refunds_count"],
+        terminal["refunds_fen"],
+    )
+
+
+def shop_card_totals(card: dict[str, int], terminal: dict[str, Any]) -> tuple[int, int, int, int]:
+    """The shop's card figures on the terminal's basis: ZVT nets refunds off its turnover and
+    counts every booking ("net"); a "gross" terminal keeps them apart."""
+    if terminal["basis"] == "net":
+        return (
+            card["payments_count"] + card["refunds_count"],
+            card["payments_fen"] - card["refunds_fen"],
+            0,
+            0,
+        )
+    return (
+        card["payments_count"],
+        card["payments_fen"],
+        card["refunds_count"],
+        card["refunds_fen"],
+    )
+
+
 def per_tender(doc: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
     return {
         k: (
@@ -226,10 +253,11 @@ def test_every_tender_the_journal_the_hub_the_acquirer_and_the_terminal_agree(
     assert checked.returncode == 0, json.dumps(recon["differences"], ensure_ascii=False)
     assert recon["differences"] == []
     assert recon["settlement_checked"] is True
-    if recon["terminal_checked"]:  # a driver that reads the terminal's totals: they matched
-        assert recon["terminal"]["payments_count"] > 0
-    else:  # the ZVT driver reads no totals yet: the card side is said to be unchecked
-        assert any("card totals not checked" in note for note in recon["notes"])
+    # the terminal's end-of-day totals (read by the ZVT driver since 89e7d25) match as well
+    assert recon["terminal_checked"] is True and recon["notes"] == []
+    assert terminal_totals(recon["terminal"]) == shop_card_totals(
+        recon["shop"]["card"], recon["terminal"]
+    )
     report = json.loads(storebox(data, "db", "check", "--json").stdout)
     assert report["ok"] is True
 
@@ -358,8 +386,19 @@ def test_declines_and_slow_customers_fall_back_to_cash_and_nobody_is_charged_twi
         assert per_tender(hub.report(store_id, day.isoformat())) == per_tender(z)
         from cli.reconcile_cmd import fetch_and_reconcile
 
-        recon = fetch_and_reconcile(shop, day, client=client, terminal=None, notes=[])
-        assert recon.differences == ()
+        notes: list[str] = []
+        closing = ZvtTerminal(sim.path, ack_timeout=2.0, answer_timeout=5.0)
+        try:
+            recon = fetch_and_reconcile(shop, day, client=client, terminal=closing, notes=notes)
+        finally:
+            closing.close()
+        assert recon.differences == (), [d.as_dict() for d in recon.differences]
+        assert recon.settlement_checked and notes == []
+        doc = recon.as_dict()
+        assert doc["terminal_checked"] is True
+        assert terminal_totals(doc["terminal"]) == shop_card_totals(
+            doc["shop"]["card"], doc["terminal"]
+        )
         check = integrity.check(shop)
         assert check.ok, check.render_text()
         client.close()
