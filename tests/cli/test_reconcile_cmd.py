@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
-from cli.reconcile_cmd import terminal_totals
+from cli.reconcile_cmd import fetch_and_reconcile, terminal_totals
 from storebox.errors import InvalidInput
 from storebox.ports import PaymentResult, PaymentStatus
+from storebox.shop import Shop
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -129,3 +131,84 @@ def test_net_totals_and_the_card_names_a_terminal_files_are_read() -> None:
     )
     assert totals is not None and totals.basis == "net" and totals.terminal_id == "52012345"
     assert totals.card_schemes == (("visa", "Visa"),) and totals.other_scheme == "other"
+
+
+class _EndOfDay:
+    """A terminal whose end-of-day answers what a test says (the driver's contract only)."""
+
+    def __init__(self, terminal_id: str, **extra: str) -> None:
+        self.answer = PaymentResult(
+            PaymentStatus.APPROVED, 0, "end-of-day", terminal_id=terminal_id, extra=extra
+        )
+
+    def end_of_day(self) -> PaymentResult:
+        return self.answer
+
+
+ZERO = {"payments_count": "0", "payments_fen": "0", "refunds_count": "0", "refunds_fen": "0"}
+
+
+def _shop(data: Path) -> Iterator[Shop]:
+    from storebox import config
+    from storebox.shop import open_shop
+
+    settings = config.load(environ={}, overrides={"data_dir": str(data), "pin_scrypt_n": 16})
+    with open_shop(settings) as shop:
+        yield shop
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ({**ZERO, "totals_basis": "weird"}, "basis 'weird'"),
+        ({**ZERO, "totals_basis": "net", "refunds_count": "1"}, "net terminal totals"),
+        ({**ZERO, "scheme:Visa": "1/x"}, "not numbers"),
+        ({**ZERO, "scheme_other": "x" * 65}, "1 to 64 characters"),
+    ],
+)
+def test_bad_terminal_totals_are_refused_and_change_nothing(
+    data: Path, extra: dict[str, str], why: str
+) -> None:
+    from storebox import reconcile
+
+    for shop in _shop(data):
+        notes: list[str] = []
+        with pytest.raises(InvalidInput, match=why):
+            fetch_and_reconcile(
+                shop,
+                shop.business_day(),
+                client=None,
+                terminal=_EndOfDay("52012345", **extra),  # type: ignore[arg-type]
+                notes=notes,
+            )
+        with shop.store.read() as session:
+            assert reconcile.stored(session, shop.business_day()) is None
+
+
+def test_several_terminals_must_each_name_their_id(data: Path) -> None:
+    for shop in _shop(data):
+        notes: list[str] = []
+        twins = [_EndOfDay("52012345", **ZERO), _EndOfDay("52012345", **ZERO)]
+        result = fetch_and_reconcile(
+            shop,
+            shop.business_day(),
+            client=None,
+            terminal=twins,  # type: ignore[arg-type]
+            notes=notes,
+        )
+        assert result.terminal is None and result.terminals == ()
+        assert any("must each report their own id" in n for n in notes)
+        notes.clear()
+        pair = [_EndOfDay("52012345", **ZERO), _EndOfDay("52099999")]  # the second: no totals
+        result = fetch_and_reconcile(
+            shop,
+            shop.business_day(),
+            client=None,
+            terminal=pair,  # type: ignore[arg-type]
+            notes=notes,
+        )
+        assert [t.terminal_id for t in result.terminals] == ["52012345"]
+        assert notes == [
+            "terminal 52099999: end-of-day approved but no totals reported (no message): "
+            "card totals not checked"
+        ]

@@ -73,8 +73,8 @@ def sims() -> Iterator[list[ZvtSimulator]]:
         sim.stop()
 
 
-def simulator(sims: list[ZvtSimulator], **options: object) -> ZvtSimulator:
-    sim, _path = serve_pty(status_delay=0.01, **options)
+def simulator(sims: list[ZvtSimulator], terminal_id: str = TERMINAL_ID) -> ZvtSimulator:
+    sim, _path = serve_pty(status_delay=0.01, terminal_id=terminal_id)
     sims.append(sim)
     return sim
 
