@@ -144,6 +144,29 @@ def _money_rows(t: Tally, width: int) -> list[str]:
     return lines
 
 
+def _bill_rows(t: Tally, width: int) -> list[str]:
+    """便民缴费: the billers' money, apart from the shop's takings (not in 净收入) — what was
+    taken, where it stands, what was paid back, the shop's commission and what it owes the
+    platform. Nothing printed on a day without any."""
+    b = t.bills
+    if b.count == 0 and b.refunded_count == 0 and b.refunds_open_count == 0:
+        return []
+    return [
+        center("便民缴费（代收，不计入营业额）", width),
+        row("缴费笔数", str(b.count), width),
+        row("缴费金额", format_fen(b.total_fen), width),
+        row("  现金", format_fen(b.cash_fen), width),
+        row("  刷卡", format_fen(b.card_fen), width),
+        row(f"成功 {b.success_count} 笔", format_fen(b.success_fen), width),
+        row(f"受理中 {b.pending_count} 笔", format_fen(b.pending_fen), width),
+        row(f"失败 {b.failed_count} 笔", format_fen(b.failed_fen), width),
+        row(f"已退款 {b.refunded_count} 笔", format_fen(b.refunded_fen), width),
+        row(f"待退款 {b.refunds_open_count} 笔", format_fen(b.refunds_open_fen), width),
+        row("佣金收入", format_fen(b.commission_fen), width),
+        row("应付平台", format_fen(b.owed_fen), width),
+    ]
+
+
 def _cash_rows(s: ShiftSummary, width: int) -> list[str]:
     lines = [row("应有现金", format_fen(s.expected_cash_fen), width)]
     if s.counted_fen is not None:
@@ -192,6 +215,9 @@ class XReport:
             lines.append(row("交班", _local(s.closed_at, self.zone), width))
         lines += [rule, row("备用金", format_fen(s.float_fen), width)]
         lines += _money_rows(s.tally, width)
+        bills = _bill_rows(s.tally, width)
+        if bills:
+            lines += [rule, *bills]
         lines += [rule, *_cash_rows(s, width), rule]
         lines.append(row("打印时间", _local(self.generated_at, self.zone), width))
         return "\n".join(lines) + "\n"
@@ -259,9 +285,10 @@ class ZReport:
             "sales_total_fen": t.sales_total_fen,
             "refunds_count": t.refunds_count,
             "refunds_total_fen": t.refunds_total_fen,
-            # Bill payments (水电煤/话费) are not built yet; the keys are part of the contract.
-            "bill_payments_count": 0,
-            "bill_payments_total_fen": 0,
+            # Bill payments (便民缴费) accepted on the day, whatever became of them since: the
+            # hub's report counts the same payments (their accepted events).
+            "bill_payments_count": t.bills.count,
+            "bill_payments_total_fen": t.bills.total_fen,
             "pending_sync_events": self.pending_sync_events,
             # The rest of the day:
             "net_fen": t.net_fen,
@@ -274,6 +301,7 @@ class ZReport:
             "open_shifts": self.open_shifts,
             "variance_total_fen": self.variance_total_fen,
             "tenders": t.tenders_dict(),
+            "bill_payments": t.bills.as_dict(),
             "shifts": [s.as_dict() for s in self.shifts],
             **({"reconciliation": self.reconciliation} if self.reconciliation else {}),
         }
@@ -302,9 +330,10 @@ class ZReport:
         lines += [
             row("差额合计", format_fen(self.variance_total_fen), width),
             rule,
-            row("缴费笔数", "0", width),
-            row("待同步事件", str(self.pending_sync_events), width),
         ]
+        bills = _bill_rows(self.tally, width)
+        lines += [*bills, rule] if bills else [row("缴费笔数", "0", width)]
+        lines += [row("待同步事件", str(self.pending_sync_events), width)]
         if self.reconciliation is not None:
             lines += [rule, *_reconciliation_rows(self.reconciliation, self.zone, width), rule]
         lines.append(row("打印时间", _local(self.generated_at, self.zone), width))
