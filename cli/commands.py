@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cli import hub_cmd, payments_cmd, reconcile_cmd, simulate_cmd, sync_cmd
+from cli import bills_cmd, hub_cmd, payments_cmd, reconcile_cmd, simulate_cmd, sync_cmd
 from cli.main import emit, load_settings, open_from_args
 from storebox import config, demo, integrity, reports, users
 from storebox.errors import InvalidInput
@@ -524,3 +524,4 @@ REGISTRY.update(sync_cmd.COMMANDS)
 REGISTRY.update(payments_cmd.COMMANDS)
 REGISTRY.update(reconcile_cmd.COMMANDS)
 REGISTRY.update(simulate_cmd.COMMANDS)
+REGISTRY.update(bills_cmd.COMMANDS)
