@@ -1,111 +1,31 @@
 """What a new hub serves before anyone edits it: simulated billers and the shop settings
 (`config` stream). Published once, when a stream is still empty; the operator changes them
-later through `streams.publish`, and the shops pull the change like any other."""
+later through `streams.publish`, and the shops pull the change like any other.
+
+The billers are the exception: when a hub release changes the default billers (new rules,
+segments, BINs), an existing hub must serve them too, or its shops would validate against
+stale rules the hub itself no longer applies. So the digest of the defaults last published is
+kept in `hub_meta`; when it differs, the default billers whose stored item differs are
+published again (once per change of the defaults, so an operator's own edit of a biller stands
+until the next release changes the defaults)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.hub import catalog_seed, streams
-from sync.protocol import Biller, ConfigEntry
+from sync.hub import billers_data, catalog_seed, streams
+from sync.hub.models import HubMeta, StreamChange
+from sync.protocol import Biller, ConfigEntry, canonical_json
 
-BILLERS: tuple[dict[str, Any], ...] = (
-    {
-        "biller_id": "sgcc-bj",
-        "kind": "electricity",
-        "name": "国家电网 北京电力（电费）",
-        "rules": {
-            "account_label": "户号",
-            "account_pattern": r"^(\d{10}|110\d{10})$",
-            "account_tip": "10 位户号，或 110 开头的 13 位新户号，见电费单",
-            "amount_min_fen": 1000,
-            "amount_max_fen": 500000,
-            "amount_step_fen": 100,
-            "posting": "T+1",
-        },
-    },
-    {
-        "biller_id": "bjwater",
-        "kind": "water",
-        "name": "北京自来水集团（水费）",
-        "rules": {
-            "account_label": "户号",
-            "account_pattern": r"^\d{8,12}$",
-            "account_tip": "8–12 位户号，见水费单",
-            "amount_min_fen": 100,
-            "amount_max_fen": 200000,
-            "amount_step_fen": 1,
-            "posting": "T+1",
-        },
-    },
-    {
-        "biller_id": "bjgas",
-        "kind": "gas",
-        "name": "北京燃气（燃气费）",
-        "rules": {
-            "account_label": "燃气用户号",
-            "account_pattern": r"^\d{10}$",
-            "account_tip": "10 位用户号，见燃气卡或账单",
-            "amount_min_fen": 1000,
-            "amount_max_fen": 300000,
-            "amount_step_fen": 100,
-            "posting": "T+1",
-        },
-    },
-    {
-        "biller_id": "cmcc",
-        "kind": "mobile",
-        "name": "中国移动 话费充值",
-        "rules": {
-            "account_label": "手机号",
-            "account_pattern": r"^1[3-9]\d{9}$",
-            "account_tip": "11 位手机号；携号转网后号段不代表运营商，请确认",
-            "denominations_fen": [1000, 2000, 3000, 5000, 10000, 20000],
-            "posting": "minutes, up to 72 h",
-        },
-    },
-    {
-        "biller_id": "cucc",
-        "kind": "mobile",
-        "name": "中国联通 话费充值",
-        "rules": {
-            "account_label": "手机号",
-            "account_pattern": r"^1[3-9]\d{9}$",
-            "account_tip": "11 位手机号",
-            "denominations_fen": [1000, 2000, 3000, 5000, 10000, 20000],
-            "posting": "minutes, up to 72 h",
-        },
-    },
-    {
-        "biller_id": "ctcc",
-        "kind": "mobile",
-        "name": "中国电信 话费充值",
-        "rules": {
-            "account_label": "手机号",
-            "account_pattern": r"^1[3-9]\d{9}$",
-            "account_tip": "11 位手机号",
-            "denominations_fen": [1000, 2000, 3000, 5000, 10000, 20000],
-            "posting": "minutes, up to 72 h",
-        },
-    },
-    {
-        "biller_id": "cc-repay",
-        "kind": "credit_card",
-        "name": "信用卡还款",
-        "rules": {
-            "account_label": "信用卡号",
-            "account_pattern": r"^\d{15,19}$",
-            "account_tip": "本人信用卡卡号（借记卡不能还款）",
-            "luhn": True,
-            "amount_min_fen": 100,
-            "amount_max_fen": 5000000,
-            "amount_step_fen": 1,
-            "posting": "real time, same day or T+1 by issuer",
-        },
-    },
-)
+BILLERS = billers_data.BILLERS
+"""The registry's data lives in `billers_data` (one module of data, not scattered in code)."""
+
+BILLERS_DIGEST_KEY = "billers_defaults_digest"
+"""hub_meta: the digest of the default billers last published."""
 
 CONFIG: dict[str, Any] = {
     "offline_bill_payment_max_fen": 20000,
@@ -121,11 +41,9 @@ CONFIG: dict[str, Any] = {
 def publish_defaults(session: Session, catalog_items: int = 0) -> dict[str, int]:
     """Fill each empty stream; a stream that has data is left alone. Returns what was added."""
     added: dict[str, int] = {}
-    if streams.is_empty(session, "billers"):
-        billers = [Biller.model_validate(b) for b in BILLERS]
-        added["billers"] = streams.publish(
-            session, "billers", ((b.biller_id, b.model_dump(mode="json")) for b in billers)
-        )
+    changed = _refresh_billers(session)
+    if changed:
+        added["billers"] = changed
     if streams.is_empty(session, "config"):
         entries = [ConfigEntry(key=k, value=v) for k, v in CONFIG.items()]
         added["config"] = streams.publish(
@@ -138,3 +56,33 @@ def publish_defaults(session: Session, catalog_items: int = 0) -> dict[str, int]
             ((item["sku"], item) for item in catalog_seed.generate(catalog_items)),
         )
     return added
+
+
+def _refresh_billers(session: Session) -> int:
+    """Publish the default billers into an empty stream, or those that changed since the
+    defaults were last published (see the module's docstring). Returns how many."""
+    items = {
+        b.biller_id: b.model_dump(mode="json") for b in (Biller.model_validate(x) for x in BILLERS)
+    }
+    digest = hashlib.sha256(canonical_json(items).encode()).hexdigest()
+    mark = session.get(HubMeta, BILLERS_DIGEST_KEY)
+    empty = streams.is_empty(session, "billers")
+    if not empty and mark is not None and mark.value == digest:
+        return 0
+    stored: dict[str, str | None] = {
+        key: data
+        for key, data in session.execute(
+            select(StreamChange.key, StreamChange.data_json).where(
+                StreamChange.stream == "billers",
+                StreamChange.store_id == "",
+                StreamChange.key.in_(list(items)),
+            )
+        )
+    }
+    upserts = [(k, v) for k, v in items.items() if stored.get(k) != canonical_json(v)]
+    published = streams.publish(session, "billers", upserts) if upserts else 0
+    if mark is None:
+        session.add(HubMeta(key=BILLERS_DIGEST_KEY, value=digest))
+    else:
+        mark.value = digest
+    return published
