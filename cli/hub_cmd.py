@@ -11,6 +11,8 @@
     storebox hub acquirer-script --store ID [--append] STEPS [--json]
     storebox hub settlement --store ID --date D [--json]
     storebox hub qr-pay --store ID --reference R [--wallet W] [--json]
+    storebox hub biller-script --store ID [--biller ID] [--append] STEPS [--json]
+    storebox hub bill-statement --store ID --date D [--json]
 
 `--db` takes a SQLite path or URL or a postgresql:// URL; by default the hub lives in
 <data dir>/hub.db (STOREBOX_HUB_DB overrides it). Heavy imports (FastAPI, SQLAlchemy, uvicorn)
@@ -126,7 +128,43 @@ def _hub_args(parser: argparse.ArgumentParser) -> None:
     qr_pay.add_argument("--store", required=True, metavar="ID")
     qr_pay.add_argument("--reference", required=True, metavar="R", help="the shop's reference")
     qr_pay.add_argument("--wallet", choices=("wechat", "alipay", "unionpay"), default="alipay")
-    for sub in (create, code, devices, revoke, report, seed, bench, script, settle, qr_pay):
+    bill_script = actions.add_parser(
+        "biller-script",
+        help="the simulated billers' next results for a store's new bill payments",
+        description="Comma-separated steps, one per new bill payment (then the default: "
+        "utilities pending 3 s then success, top-up pending 5 s then success, card repayment "
+        "success at once): success, pending:N (pending N seconds of the hub's clock, then "
+        "success), pending:N:failed[:REASON], failed[:REASON], unavailable (the biller cannot "
+        "be reached: a POST is answered 503 and recorded nowhere). REASON is one of "
+        "number_suspended, number_not_found, real_name_invalid, carrier_maintenance, "
+        "time_restricted, rate_limited, card_closed, card_not_found, account_closed, "
+        "biller_rejected. An empty STEPS clears the script.",
+    )
+    bill_script.add_argument("--store", required=True, metavar="ID")
+    bill_script.add_argument(
+        "--biller", default="", metavar="ID", help="only this biller's payments (default: any)"
+    )
+    bill_script.add_argument("--append", action="store_true", help="add after the steps waiting")
+    bill_script.add_argument("steps", metavar="STEPS", nargs="?", default="")
+    bill_statement = actions.add_parser(
+        "bill-statement", help="a store's bill payments accepted on one day (China time)"
+    )
+    bill_statement.add_argument("--store", required=True, metavar="ID")
+    bill_statement.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    for sub in (
+        create,
+        code,
+        devices,
+        revoke,
+        report,
+        seed,
+        bench,
+        script,
+        settle,
+        qr_pay,
+        bill_script,
+        bill_statement,
+    ):
         _db_arg(sub, nested=True)
         _json_arg(sub)
         _common_nested(sub)
@@ -372,6 +410,49 @@ def _qr_pay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _biller_script(args: argparse.Namespace) -> int:
+    from sync.hub import billers
+
+    steps = _run(
+        args,
+        lambda db: billers.set_script(
+            db, args.store, args.steps, biller_id=args.biller, append=args.append
+        ),
+    )
+    default = "(no script: each payment gets its biller's default)"
+    emit(
+        args,
+        {"store_id": args.store, "biller_id": args.biller or None, "steps": steps},
+        ", ".join(steps) if steps else default,
+    )
+    return 0
+
+
+def _bill_statement(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sync.hub import billers
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise InvalidInput(f"--date must be YYYY-MM-DD, not {args.date!r}") from None
+    doc = _run(args, lambda db: billers.statement(db, args.store, day))
+    lines = [
+        f"{r.accepted_at.isoformat(timespec='seconds')}\t{r.number}\t{r.biller_id}\t"
+        f"{r.account_masked}\t{r.status}{' refunded' if r.refunded else ''}\t{r.amount_fen}\t"
+        f"{r.commission_fen}\t{r.biller_reference}"
+        for r in doc.rows
+    ]
+    lines.append(
+        f"{doc.count} payments = {doc.amount_fen} fen: success {doc.success_fen}, pending "
+        f"{doc.pending_fen}, failed {doc.failed_fen}; commission {doc.commission_fen}; "
+        f"owed to the platform {doc.owed_fen} fen"
+    )
+    emit(args, doc.model_dump(mode="json"), "\n".join(lines))
+    return 0
+
+
 _ACTIONS: dict[str, Handler] = {
     "serve": _serve,
     "create-store": _create_store,
@@ -384,11 +465,13 @@ _ACTIONS: dict[str, Handler] = {
     "acquirer-script": _acquirer_script,
     "settlement": _settlement,
     "qr-pay": _qr_pay,
+    "biller-script": _biller_script,
+    "bill-statement": _bill_statement,
 }
 
 COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
     "hub": (
-        "the cloud hub (serve, or: create-store, enrol-code, devices, revoke, report, seed-catalog, bench, acquirer-script, settlement, qr-pay)",
+        "the cloud hub (serve, or: create-store, enrol-code, devices, revoke, report, seed-catalog, bench, acquirer-script, settlement, qr-pay, biller-script, bill-statement)",
         _hub_args,
         _hub,
     ),

@@ -12,9 +12,10 @@ tests/sync fuzzes the API against its own OpenAPI description to hold that.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request
@@ -28,7 +29,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync import protocol
-from sync.hub import acquirer_api, admin, auth, defaults, health, ingest, migrate, streams
+from sync.hub import (
+    acquirer_api,
+    admin,
+    auth,
+    billers,
+    billers_api,
+    defaults,
+    health,
+    ingest,
+    migrate,
+    streams,
+)
 from sync.hub.auth import Caller
 from sync.hub.clock import utcnow
 from sync.hub.db import Database
@@ -130,10 +142,37 @@ class _BodyLimit:
         await self.app(scope, receive, send)
 
 
-def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) -> FastAPI:
+BILL_TICK_S = 2.0
+"""How often the hub moves pending bill payments whose time has come, for stores that are
+not asking (a store that asks has its own moved at once)."""
+
+
+async def _bill_ticks(db: Database, every: float) -> None:
+    """The background tick: pending bill payments become final on the hub's clock even when no
+    shop asks, so their results are on the stream when it next pulls. A failed tick is logged
+    and tried again at the next (the database may be down for a while)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            moved = await asyncio.to_thread(billers.tick, db)
+        except Exception:
+            log.exception("the bill payments' tick failed; trying again in %.0f s", every)
+            continue
+        if moved:
+            log.info("%d bill payments reached their result", moved)
+
+
+def create_app(
+    db_url: str,
+    *,
+    catalog_items: int = 0,
+    migrate_db: bool = True,
+    bill_tick_s: float = BILL_TICK_S,
+) -> FastAPI:
     """The hub on the database at `db_url` (SQLite path/URL or postgresql://…), its schema
     brought up to date; empty streams get the default billers and config (and a generated
-    catalogue of `catalog_items` goods if the catalogue is empty)."""
+    catalogue of `catalog_items` goods if the catalogue is empty). `bill_tick_s` is the
+    background tick of pending bill payments (0: none, the lazy moves only)."""
     db = Database(db_url)
     if migrate_db:
         migrate.upgrade(db.engine)
@@ -144,8 +183,15 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+        ticks = asyncio.create_task(_bill_ticks(db, bill_tick_s)) if bill_tick_s > 0 else None
+        try:
+            yield
+        finally:
+            if ticks is not None:
+                ticks.cancel()
+                with suppress(asyncio.CancelledError):
+                    await ticks
+            db.dispose()
 
     app = FastAPI(
         title="storebox hub",
@@ -282,8 +328,10 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
         ] = "",
         limit: Annotated[int, Query(ge=1, le=protocol.MAX_PAGE)] = protocol.MAX_PAGE,
     ) -> Response:
+        if stream in streams.PER_STORE:
+            billers.advance_store(db, who.store_id)  # results due now are on this page
         with db.reading() as session:
-            page = streams.pull(session, stream, cursor, limit)
+            page = streams.pull(session, stream, cursor, limit, who.store_id)
         return Response(page.to_json(), media_type="application/json")
 
     # --- health ------------------------------------------------------------------------------
@@ -298,6 +346,10 @@ def create_app(db_url: str, *, catalog_items: int = 0, migrate_db: bool = True) 
     # --- the simulated acquirer (wallet payments, issue 6) -------------------------------------
 
     app.include_router(acquirer_api.router(db))
+
+    # --- the simulated billers (convenience payments, issue 7) ---------------------------------
+
+    app.include_router(billers_api.router(db))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, bool]:

@@ -38,18 +38,17 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import protocol
-from sync.hub import payloads
+from sync.hub import billers, payloads
 from sync.hub.clock import utcnow
 from sync.hub.db import Database
 from sync.hub.models import (
     Base,
-    BillPayment,
     DayClose,
     ReceivedEvent,
     Refund,
@@ -88,6 +87,8 @@ class _Prepared:
     status: protocol.EventStatus
     reason: str | None
     rows: list[tuple[type[Base], dict[str, Any]]]
+    bill: BaseModel | None = None
+    """A convenience-payment event's checked payload, applied to the billers after insert."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,50 @@ def push(db: Database, sender: Sender, request: protocol.PushRequest) -> protoco
                 "a report row clashed in a batch of %d; settling it event by event", len(prepared)
             )
             results = [_one(session, sender, p, now) for p in prepared]
+        if any(p.bill is not None for p in prepared):
+            results = _apply_bills(session, sender, prepared, results)
     return protocol.PushResponse(results=results)
+
+
+def _apply_bills(
+    session: Session,
+    sender: Sender,
+    prepared: list[_Prepared],
+    results: list[protocol.EventResult],
+) -> list[protocol.EventResult]:
+    """Convenience-payment events that were new act on the billers, in the batch's
+    transaction (so the event and its payment commit together). One that can never apply
+    (its payment id names another payment, a refund of a payment that did not fail) is turned
+    into a rejection, stored as the event's first answer."""
+    answers = list(results)
+    rejected: dict[str, str] = {}
+    for i, (p, answer) in enumerate(zip(prepared, results, strict=True)):
+        event_id = p.event.event_id
+        if event_id in rejected:  # the same id again in this batch: the same answer
+            if answer.status != REJECTED:
+                answers[i] = protocol.EventResult(
+                    event_id=event_id, status=REJECTED, reason=rejected[event_id]
+                )
+            continue
+        if p.bill is None or answer.status != APPLIED:
+            continue
+        try:
+            with session.begin_nested():
+                if isinstance(p.bill, protocol.BillPaymentRequest):
+                    billers.accept_event(session, sender.store_id, sender.device_id, p.bill)
+                elif isinstance(p.bill, protocol.BillRefundRecord):
+                    billers.refund_event(session, sender.store_id, p.bill)
+        except billers.EventRefused as exc:
+            reason = str(exc)
+            log.warning("event %s (%s) rejected: %s", event_id, p.event.kind, reason)
+            session.execute(
+                update(ReceivedEvent)
+                .where(ReceivedEvent.event_id == event_id)
+                .values(status=REJECTED, reason=reason)
+            )
+            rejected[event_id] = reason
+            answers[i] = protocol.EventResult(event_id=event_id, status=REJECTED, reason=reason)
+    return answers
 
 
 def _prepare(sender: Sender, event: protocol.Event) -> _Prepared:
@@ -120,10 +164,12 @@ def _prepare(sender: Sender, event: protocol.Event) -> _Prepared:
     digest = protocol.digest_of_canonical(event.kind, canonical)
     try:
         rows = _projection(sender, event)
+        bill_model = payloads.BILL_KINDS.get(event.kind)
+        bill = _validate(bill_model, event) if bill_model is not None else None
     except Rejection as exc:
         log.warning("event %s (%s) rejected: %s", event.event_id, event.kind, exc)
         return _Prepared(event, digest, canonical, REJECTED, str(exc), [])
-    return _Prepared(event, digest, canonical, APPLIED, None, rows)
+    return _Prepared(event, digest, canonical, APPLIED, None, rows, bill)
 
 
 def _event_row(sender: Sender, p: _Prepared, now: dt.datetime) -> dict[str, Any]:
@@ -273,7 +319,6 @@ def _clash_reason(event: protocol.Event, exc: IntegrityError) -> str:
         "sale.completed": "this sale (or one of its payments) is already recorded under another event id",
         "refund.completed": "this refund is already recorded under another event id",
         "day.closed": "this device's day is already closed under another event id",
-        "bill_payment.completed": "this bill payment is already recorded under another event id",
     }
     return what.get(event.kind, "the event clashes with a recorded one")
 
@@ -294,7 +339,7 @@ def _projection(sender: Sender, event: protocol.Event) -> list[tuple[type[Base],
     payload of a projected kind does not fit."""
     model = payloads.PROJECTED.get(event.kind)
     if model is None:
-        if event.kind not in payloads.KNOWN_STORED:
+        if event.kind not in payloads.KNOWN_STORED and event.kind not in payloads.BILL_KINDS:
             log.info("event %s of unknown kind %s kept as it is", event.event_id, event.kind)
         return []
     store = sender.store_id
@@ -376,21 +421,6 @@ def _projection(sender: Sender, event: protocol.Event) -> list[tuple[type[Base],
                     "event_id": event.event_id,
                     "closed_at": event.created_at,
                     "report_json": protocol.canonical_json(closed.report),
-                },
-            )
-        )
-    elif event.kind == "bill_payment.completed":
-        bill = _validate(payloads.BillPaymentCompleted, event)
-        rows.append(
-            (
-                BillPayment,
-                {
-                    "store_id": store,
-                    "payment_id": bill.payment_id,
-                    "event_id": event.event_id,
-                    "biller_id": bill.biller_id,
-                    "business_day": bill.business_day,
-                    "amount_fen": bill.amount_fen,
                 },
             )
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -176,13 +178,104 @@ class RefundPayment(Base):
 
 
 class BillPayment(Base):
+    """A convenience payment (issue 7), from the shop's POST or its `bill_payment.accepted`
+    event, whichever came first: (store_id, payment_id) is the primary key, the shop's
+    idempotency key, and `digest` the hash of the request that made it (the same id with other
+    fields is refused). `status` is pending, success or failed; a pending payment becomes
+    `final_status` once the hub's clock passes `due_at` (its scripted behaviour).
+    `business_day` is the China calendar day of `accepted_at` (the statement's and the
+    report's day). `account` is kept in full because the biller needs it; it leaves the hub
+    masked only."""
+
     __tablename__ = "bill_payments"
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
     payment_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(ID))
+    device_id: Mapped[str] = mapped_column(String(ID))
+    source: Mapped[str] = mapped_column(String(10))
+    """post or event: what brought the payment first."""
+    digest: Mapped[str] = mapped_column(String(64))
     biller_id: Mapped[str] = mapped_column(String(40))
-    business_day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(40))
+    """Normalised (Beijing's 10-digit 户号 with its 110 prefix)."""
+    account_masked: Mapped[str] = mapped_column(String(40))
+    bill_key: Mapped[str | None] = mapped_column(String(120))
+    """biller:account:period of a looked-up bill; None for billers without bills."""
+    query_no: Mapped[str] = mapped_column(String(64), server_default="")
+    number: Mapped[str] = mapped_column(String(40))
+    tender: Mapped[str] = mapped_column(String(10))
+    accepted_offline: Mapped[bool] = mapped_column(Boolean, server_default=false())
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    final_status: Mapped[str | None] = mapped_column(String(10))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    reason_code: Mapped[str] = mapped_column(String(40), server_default="")
+    message: Mapped[str] = mapped_column(String(300), server_default="")
+    biller_reference: Mapped[str] = mapped_column(String(32), unique=True)
+    commission_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    counted_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    """What this payment adds to its account's per-day total (0 once failed)."""
+    accepted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    final_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    refunded: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    refund_json: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_bill_payments_store_day", "store_id", "business_day"),
+        Index("ix_bill_payments_status_due", "status", "due_at"),
+        Index("ix_bill_payments_bill", "bill_key"),
+    )
+
+
+class BillQuery(Base):
+    """A bill lookup's answer, by its query number: a payment of a looked-up bill names it, and
+    it is valid until `expires_at` (30 minutes on the hub's clock)."""
+
+    __tablename__ = "bill_queries"
+    query_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    biller_id: Mapped[str] = mapped_column(String(40))
+    account: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(10))
+    amount_due_fen: Mapped[int] = mapped_column(BigInteger)
+    penalty_fen: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class BillInFlight(Base):
+    """One row per bill being paid: the primary key on the bill is what refuses a second
+    concurrent payment of the same bill (duplicate_bill), in any shop. Deleted when the
+    payment becomes final (a failed payment frees the bill; a paid one leaves nothing due)."""
+
+    __tablename__ = "bills_in_flight"
+    bill_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(ID))
+    payment_id: Mapped[str] = mapped_column(String(ID))
+
+
+class BillDayTotal(Base):
+    """What an account was paid on a China day, across all shops (the per-day limit), kept by
+    one atomic INSERT … ON CONFLICT DO UPDATE … RETURNING, so two concurrent payments cannot
+    both slip under the limit."""
+
+    __tablename__ = "bill_day_totals"
+    biller_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class BillScript(Base):
+    """The next scripted results of a store's new bill payments, for one biller or (biller_id
+    "") any; consumed one per new payment. Set by `storebox hub biller-script`."""
+
+    __tablename__ = "bill_scripts"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    biller_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    steps: Mapped[str] = mapped_column(Text)
 
 
 class DayClose(Base):
@@ -219,6 +312,8 @@ class StreamChange(Base):
     __tablename__ = "stream_changes"
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     stream: Mapped[str] = mapped_column(String(40))
+    store_id: Mapped[str] = mapped_column(String(ID), server_default="")
+    """"" for the mall-wide streams; a store's id for a per-store stream (bill_results)."""
     key: Mapped[str] = mapped_column(String(80))
     op: Mapped[str] = mapped_column(String(10))
     data_json: Mapped[str | None] = mapped_column(Text)
@@ -226,8 +321,8 @@ class StreamChange(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        UniqueConstraint("stream", "key", name="uq_stream_changes_stream_key"),
-        Index("ix_stream_changes_order", "stream", "txid", "seq"),
+        UniqueConstraint("stream", "store_id", "key", name="uq_stream_changes_stream_store_key"),
+        Index("ix_stream_changes_order", "stream", "store_id", "txid", "seq"),
         {"sqlite_autoincrement": True},
     )
 

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from sync import protocol
+
 Fen = Annotated[StrictInt, Field(ge=0, le=10**12)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
@@ -116,16 +118,6 @@ class DayClosed(_Payload):
     report: dict[str, Any]
 
 
-class BillPaymentCompleted(_Payload):
-    """Provisional: the bill-payment feature (issue 7) settles the payload; the hub needs only
-    these to fill the report's contract keys."""
-
-    payment_id: Id
-    biller_id: Text40
-    business_day: dt.date
-    amount_fen: Fen
-
-
 class Stored(_Payload):
     """Kinds the hub keeps without projecting (shifts, cash moves, voids, product changes):
     the payload must still be a JSON object, which the wire schema already checks."""
@@ -135,9 +127,16 @@ PROJECTED: dict[str, type[_Payload]] = {
     "sale.completed": SaleCompleted,
     "refund.completed": RefundCompleted,
     "day.closed": DayClosed,
-    "bill_payment.completed": BillPaymentCompleted,
 }
 """Kinds the hub turns into report rows; a malformed payload of one of these is rejected."""
+
+BILL_KINDS: dict[str, type[protocol.WireModel]] = {
+    protocol.BILL_ACCEPTED_EVENT: protocol.BillPaymentRequest,
+    protocol.BILL_REFUNDED_EVENT: protocol.BillRefundRecord,
+}
+"""Convenience-payment events (issue 7): their payloads are the wire's own schemas (strict,
+like a POST body), and they act on the billers (`sync.hub.billers`), not on report rows.
+A malformed one is rejected; one the billers' rules refuse is applied as a failed payment."""
 
 KNOWN_STORED = frozenset(
     {

@@ -8,6 +8,13 @@ all time; with one, that business day.
 The money figures follow the shop's business day (the `business_day` each receipt carries); the
 event counts (`events_received`, `events_by_kind`) and the devices' health are always all time,
 because an event has no business day of its own.
+
+Bill payments (`bill_payments_count`, `bill_payments_total_fen`) count every payment the hub
+accepted that has not failed — pending or successful: the agency money the shop holds for the
+platform. A failed payment is money the shop gives back to its customer, so it is not counted
+(whether or not the refund was reported yet). Their day is the China calendar day of the
+payment's `accepted_at` (the payment carries no business day of its own); the hub's daily bill
+statement (`hub bill-statement`) lists them all, failed ones included.
 """
 
 from __future__ import annotations
@@ -88,9 +95,12 @@ def store_report(db: Database, store_id: str, day_text: str | None = None) -> di
             raise AdminError(f"no store {store_id!r} on this hub")
         sales_count, sales_total = _count_sum(session, Sale, Sale.total_fen, store_id, day)
         refunds_count, refunds_total = _count_sum(session, Refund, Refund.total_fen, store_id, day)
-        bills_count, bills_total = _count_sum(
-            session, BillPayment, BillPayment.amount_fen, store_id, day
+        bills = select(func.count(), func.coalesce(func.sum(BillPayment.amount_fen), 0)).where(
+            BillPayment.store_id == store_id, BillPayment.status != "failed"
         )
+        if day is not None:
+            bills = bills.where(BillPayment.business_day == day)
+        bills_count, bills_total = (int(v) for v in session.execute(bills).one())
         events = session.execute(
             select(ReceivedEvent.kind, ReceivedEvent.status, func.count())
             .where(ReceivedEvent.store_id == store_id)
