@@ -652,7 +652,9 @@ class BillStatementRow(WireModel):
     payment_id: str
     number: str
     biller_id: str
-    kind: BillerKind
+    kind: BillerKind | Literal["unknown"]
+    """"unknown" for a payment whose biller the hub does not know (its event named a biller
+    the hub has removed): it is listed, failed with unknown_biller, so the shop refunds it."""
     account_masked: str
     amount_fen: JsonInt
     status: BillStatus
