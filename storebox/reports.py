@@ -285,10 +285,12 @@ class ZReport:
             "sales_total_fen": t.sales_total_fen,
             "refunds_count": t.refunds_count,
             "refunds_total_fen": t.refunds_total_fen,
-            # Bill payments (便民缴费) accepted on the day, whatever became of them since: the
-            # hub's report counts the same payments (their accepted events).
-            "bill_payments_count": t.bills.count,
-            "bill_payments_total_fen": t.bills.total_fen,
+            # Bill payments (便民缴费) accepted on the day and not failed (pending or
+            # successful: the agency money held for the platform), as the hub's report counts
+            # them. The hub dates a payment by the China calendar day of its acceptance, the
+            # shop by its business day: they differ only for payments before the cut-off hour.
+            "bill_payments_count": t.bills.held_count,
+            "bill_payments_total_fen": t.bills.held_fen,
             "pending_sync_events": self.pending_sync_events,
             # The rest of the day:
             "net_fen": t.net_fen,

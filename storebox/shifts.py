@@ -147,8 +147,18 @@ class BillTally:
     commission_fen: int = 0
 
     @property
+    def held_count(self) -> int:
+        """Payments not failed (pending or successful): the agency money held for the
+        platform, as the hub's report counts them (`bill_payments_count`)."""
+        return self.pending_count + self.success_count
+
+    @property
+    def held_fen(self) -> int:
+        return self.pending_fen + self.success_fen
+
+    @property
     def owed_fen(self) -> int:
-        return self.success_fen + self.pending_fen - self.commission_fen
+        return self.held_fen - self.commission_fen
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -168,6 +178,8 @@ class BillTally:
             "refunds_open_count": self.refunds_open_count,
             "refunds_open_fen": self.refunds_open_fen,
             "commission_fen": self.commission_fen,
+            "held_count": self.held_count,
+            "held_fen": self.held_fen,
             "owed_fen": self.owed_fen,
         }
 

@@ -59,8 +59,9 @@ def test_bill_money_is_kept_apart_in_the_x_and_z_reports(shop: Shop) -> None:
 
     z = reports.z_report(shop, actor=till.owner)
     zdoc = z.as_dict()
-    assert zdoc["bill_payments_count"] == 4
-    assert zdoc["bill_payments_total_fen"] == 38_000
+    # the contract keys count what is held for the platform: not the two that failed
+    assert zdoc["bill_payments_count"] == 2
+    assert zdoc["bill_payments_total_fen"] == 15_000
     assert zdoc["sales_total_fen"] == 600 and zdoc["net_fen"] == 600
     assert zdoc["tenders"]["cash"]["sales_fen"] == 600  # bill cash is not a sale
     assert zdoc["bill_payments"] == doc["bill_payments"]
