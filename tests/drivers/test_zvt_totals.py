@@ -237,7 +237,10 @@ def test_the_end_of_day_with_a_wrong_password_is_refused(sim: ZvtSimulator) -> N
 
 
 def test_status_is_public_and_says_ready_with_the_terminal_id(sim: ZvtSimulator) -> None:
-    assert terminal(sim).status() == TerminalStatus(True, "Card terminal ready", TERMINAL_ID)
+    t = terminal(sim)
+    assert t.status() == TerminalStatus(True, "Card terminal ready", "")  # names no id yet
+    t.authorize(100, "S-1")
+    assert t.status() == TerminalStatus(True, "Card terminal ready", TERMINAL_ID)
     gone = ZvtTerminal("/dev/nonexistent-zvt", lang="en")
     status = gone.status()
     assert status.ready is False and "Cannot reach the card terminal" in status.message

@@ -409,7 +409,8 @@ class ZvtTerminal:
     def status(self) -> TerminalStatus:
         """Is the terminal there? Open the line and register if not yet done (06 00), then a
         status enquiry (05 01), which changes nothing on the terminal; the terminal id is the one
-        the enquiry names, else the registration's. Never raises: a terminal
+        the enquiry names ("" when it names none: the till shows only what the terminal said).
+        Never raises: a terminal
         that cannot be reached or refuses is not ready, with the reason. Blocks up to the ACK
         and answer time-outs: call it on the terminal's own thread."""
         with self._lock:
@@ -422,11 +423,8 @@ class ZvtTerminal:
                 return TerminalStatus(False, str(exc))
         if answer.aborted is not None:
             return TerminalStatus(False, z.result_text(answer.aborted, self.lang))
-        registered = self.registration.terminal_id if self.registration is not None else ""
-        said = answer.info.terminal_id if answer.info is not None else ""
-        return TerminalStatus(
-            True, self._t("刷卡终端就绪", "Card terminal ready"), said or registered
-        )
+        terminal_id = answer.info.terminal_id if answer.info is not None else ""
+        return TerminalStatus(True, self._t("刷卡终端就绪", "Card terminal ready"), terminal_id)
 
     def cancel(self) -> None:
         """Ask the terminal to abort the running payment (from any thread).
