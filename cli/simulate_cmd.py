@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli.main import emit, open_from_args
 from storebox import demo, demo_catalog, simulate, syncstate
-from storebox.errors import InvalidInput
+from storebox.errors import InvalidInput, ShopError
 
 if TYPE_CHECKING:
     from cli.commands import Configure
@@ -164,15 +164,28 @@ def build_ports(
 
         terminal = ZvtTerminal(terminal_url)
         stack.callback(terminal.close)
+        state = terminal.status()  # a typo'd URL would otherwise turn every card into cash
+        if not state.ready:
+            raise ShopError(
+                f"刷卡终端不可用 / the card terminal at {terminal_url} is not ready: "
+                f"{state.message}; nothing was sold"
+            )
     wallet: Any = None
     pay_qr: simulate.QrPayer | None = None
     if use_hub:
-        from sync.client import HubClient
+        from sync.client import HubClient, HubError
         from sync.wallet import HubWallet
 
         enrolled = syncstate.require_enrolment(shop)  # not enrolled: a clear refusal
-        client = HubClient(shop.settings.hub_url.strip() or enrolled.hub_url, enrolled.token)
+        hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
+        client = HubClient(hub_url, enrolled.token)
         stack.callback(client.close)
+        try:  # the hub down would otherwise turn every wallet payment into cash
+            client.me()
+        except HubError as exc:
+            raise ShopError(
+                f"云端不可用 / the hub at {hub_url} does not answer: {exc}; nothing was sold"
+            ) from None
         wallet = HubWallet(client, poll_interval=WALLET_POLL_S, description="storebox simulate")
         if tenders is None or simulate.QR in want:
             pay_qr = _qr_payer(
@@ -199,27 +212,27 @@ def handle(args: argparse.Namespace) -> int:
         raise InvalidInput("--sales >= 0, --shift-every >= 1 and --refund-rate from 0 to 1")
     tenders = _tenders(args.tenders)
     notes: list[str] = []
-    with open_from_args(args) as shop:
+    with open_from_args(args) as shop, contextlib.ExitStack() as stack:
+        ports = build_ports(shop, args, tenders, stack, notes)  # refused before anything is sold
         people = demo.ensure_people(shop)
         demo_catalog.seed_catalog(shop, people.owner)
-        with contextlib.ExitStack() as stack:
-            ports = build_ports(shop, args, tenders, stack, notes)
-            started = time.perf_counter()
-            try:
-                result = simulate.run(
-                    shop,
-                    people.cashiers,
-                    people.owner,
-                    sales_count=args.sales,
-                    seed=args.seed,
-                    shift_every=args.shift_every,
-                    ports=ports,
-                    tenders=tenders,
-                    refund_rate=args.refund_rate,
-                )
-            except ValueError as exc:  # a tender the ports cannot take
-                raise InvalidInput(str(exc)) from None
-            elapsed = time.perf_counter() - started
+        try:  # a tender the ports cannot take: refused before anything is sold
+            simulate.choose_tenders(ports, tenders)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        started = time.perf_counter()
+        result = simulate.run(
+            shop,
+            people.cashiers,
+            people.owner,
+            sales_count=args.sales,
+            seed=args.seed,
+            shift_every=args.shift_every,
+            ports=ports,
+            tenders=tenders,
+            refund_rate=args.refund_rate,
+        )
+        elapsed = time.perf_counter() - started
     summary = result.as_dict()
     summary["seconds"] = round(elapsed, 3)
     summary["sales_per_s"] = round(result.sales / elapsed, 2) if elapsed > 0 else None

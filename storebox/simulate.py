@@ -390,6 +390,22 @@ class _Till:
             sales.resolve_open_attempts(self.shop, terminal, wallet)
 
 
+def choose_tenders(ports: PaymentPorts, tenders: Collection[str] | None) -> tuple[str, ...]:
+    """The tenders a run uses: `tenders`, or every tender the ports offer. ValueError for an
+    unknown tender or one the ports cannot take (card without a terminal …)."""
+    offered = ports.offered()
+    chosen = tuple(offered if tenders is None else tenders)
+    unknown = [t for t in chosen if t not in TENDERS]
+    if unknown:
+        raise ValueError(f"unknown tender(s) {unknown}; choose from {', '.join(TENDERS)}")
+    missing = [t for t in chosen if t not in offered]
+    if missing:
+        raise ValueError(f"no port for tender(s) {missing}: give the terminal or the hub")
+    if not chosen:
+        raise ValueError("at least one tender is needed")
+    return chosen
+
+
 def run(
     shop: Shop,
     cashiers: list[Actor],
@@ -413,16 +429,7 @@ def run(
     if not 0 <= refund_rate <= 1:
         raise ValueError("refund_rate is a share from 0 to 1")
     ports = ports or PaymentPorts()
-    offered = ports.offered()
-    chosen_tenders = tuple(offered if tenders is None else tenders)
-    unknown_tenders = [t for t in chosen_tenders if t not in TENDERS]
-    if unknown_tenders:
-        raise ValueError(f"unknown tender(s) {unknown_tenders}; choose from {', '.join(TENDERS)}")
-    missing = [t for t in chosen_tenders if t not in offered]
-    if missing:
-        raise ValueError(f"no port for tender(s) {missing}: give the terminal or the hub")
-    if not chosen_tenders:
-        raise ValueError("at least one tender is needed")
+    chosen_tenders = choose_tenders(ports, tenders)
     ways, way_weights = _mix(chosen_tenders)
     cash_only = ways == [CASH]
 
