@@ -533,3 +533,12 @@ def test_the_day_is_chinas(till: Till) -> None:
     till.client.bill_pay(till.request("cmcc", CMCC_NUMBER, 1000))
     assert till.client.bill_statement("2026-11-26").count == 1
     assert till.client.bill_statement("2026-11-25").count == 0
+
+
+def test_an_event_for_a_biller_the_hub_does_not_know_is_failed_and_listed(till: Till) -> None:
+    request = till.request("gone-biller", "12345678", 1000)
+    assert till.event(protocol.BILL_ACCEPTED_EVENT, request).status == "applied"
+    result = till.results()[request.payment_id]
+    assert (result["status"], result["reason_code"]) == ("failed", "unknown_biller")
+    [row] = till.client.bill_statement("2026-11-26").rows
+    assert (row.kind, row.status, row.account_masked) == ("unknown", "failed", "****5678")
