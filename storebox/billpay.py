@@ -438,6 +438,12 @@ def _check_tender(tender: object, amount: int, terminal: CardTerminal | None) ->
     )
 
 
+_NO_OFFLINE_LOOKUP = (
+    "网络不通，{name}需联网查询账单，暂不能缴费 / the hub cannot be reached and {name} needs "
+    "its bill looked up first: no offline payment"
+)
+
+
 def _offline_check(
     session: Session,
     shop: Shop,
@@ -447,12 +453,8 @@ def _offline_check(
     limits: hub_config.OfflineBillLimits | None,
 ) -> None:
     """Offline: only billers without lookup, and within the hub's limits."""
-    rules = billpay_rules.rules_of(biller)
-    if rules.lookup:
-        raise RuleViolation(
-            f"网络不通，{biller.name}需联网查询账单，暂不能缴费 / the hub cannot be reached and "
-            f"{biller.name} needs its bill looked up first: no offline payment"
-        )
+    if billpay_rules.rules_of(biller).lookup:
+        raise RuleViolation(_NO_OFFLINE_LOOKUP.format(name=biller.name))
     if limits is None:
         raise RuleViolation(
             "网络不通，且未收到云端的离线限额，暂不能缴费 / the hub cannot be reached and it has "
@@ -515,11 +517,13 @@ def _checks(
     now = shop.now()
     biller = find_biller(shop, biller_id)
     normalised = billpay_rules.check_account(biller, account)
+    online = port is not None and port.online()
+    if not online and billpay_rules.rules_of(biller).lookup:
+        raise RuleViolation(_NO_OFFLINE_LOOKUP.format(name=biller.name))
     _check_bill(biller, bill, now)
     amount = billpay_rules.check_amount(biller, amount_fen, bill)
     billpay_rules.check_open(biller, now)
     checked_tender = _check_tender(tender, amount, terminal)
-    online = port is not None and port.online()
     limits = None if online else hub_config.offline_bill_limits(shop)
     day = shop.business_day(now)
     start, end = _china_day_bounds(now)
