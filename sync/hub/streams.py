@@ -22,6 +22,12 @@ log, so its reader never saw them. (Without the generation, a fresh pull of a st
 than a page would be handed cursors below the horizon and could never finish.) Every page
 served carries the current generation: a cursor that passed the check is as good as a fresh one.
 
+Per-store streams (PER_STORE: `bill_results`) live in the same log with the store's id in
+`store_id` ("" for the mall-wide streams): a key is UNIQUE per (stream, store_id), a pull reads
+only the caller's store's rows (the route passes the token's store; another store's rows are
+never selected), and pages follow the same (txid, seq) order and xmin rule, so a store's cursor
+is a position in the whole log and skips nothing of its own.
+
 Cursors are `<stream>.<epoch>.<generation>.<txid>.<seq>` (protocol.CURSOR_PATTERN): the shop
 does not build them, but it reads their order (protocol.CursorOrder) to refuse a page whose
 cursor goes backwards or stands still while `more` is true. The epoch names this hub database,
