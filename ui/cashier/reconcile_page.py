@@ -211,6 +211,7 @@ class ReconcilePage(ConfirmingPage):
         has_terminal = self.terminal() is not None
         self.with_terminal.setEnabled(has_terminal and not self.running)
         self.with_terminal.setChecked(has_terminal)
+        self.run_button.setFocus()  # Enter runs it (after the question, when the terminal is in)
         self.load_stored()
 
     def chosen_day(self) -> dt.date:
