@@ -280,10 +280,13 @@ class _Till:
             if isinstance(exc, NOT_PAYMENT_FAILURES) and not isinstance(exc, PAYMENT_FAILURES):
                 raise
             self._failed(way, exc)
-            return self._cash(cashier, cart), CASH
-        return self._cash(cashier, cart), CASH
+            return self.cash(cashier, cart), CASH
+        if way != CASH:
+            raise ValueError(f"unknown way of paying {way!r}")
+        return self.cash(cashier, cart), CASH
 
-    def _cash(self, cashier: Actor, cart: sales.Cart) -> sales.SaleReceipt:
+    def cash(self, cashier: Actor, cart: sales.Cart) -> sales.SaleReceipt:
+        """Cash with a round note (or the exact money): the only tender without ports."""
         return sales.checkout(
             self.shop, cashier, cart, [sales.Cash(tender_for(cart.total_fen, self.rnd))]
         )
@@ -464,7 +467,7 @@ def run(
         way = CASH if cash_only else rnd.choices(ways, way_weights)[0]
         started = time.perf_counter()
         if way == CASH:
-            receipt, paid = till._cash(cashier, cart), CASH
+            receipt, paid = till.cash(cashier, cart), CASH
         else:
             receipt, paid = till.pay(cashier, cart, way)
         result.seconds[way] = result.seconds.get(way, 0.0) + time.perf_counter() - started
