@@ -48,13 +48,13 @@ MAX_PAGE: Final = 2000
 MAX_BILL_FEN: Final = 10_000_000
 """¥100,000: above any biller's per-payment limit; a sanity bound on the wire."""
 
-STREAMS: Final = ("catalog", "billers", "config")
-"""Pull streams the hub serves; later features add theirs (orders, bill_results, ...)."""
+STREAMS: Final = ("catalog", "billers", "config", "bill_results")
+"""Pull streams the hub serves and the shop's agent pulls, in this order (the billers before
+the results of their payments); later features add theirs (orders, ...)."""
 
 StreamName = Literal["catalog", "billers", "config", "bill_results"]
 """Streams the hub accepts a pull for. `bill_results` is per store (each store pulls only its
-own payments' results); it joins STREAMS, the list the shop's agent pulls, once the shop
-applies it."""
+own payments' results; the shop applies them: storebox.billpay_results)."""
 
 EVENT_ID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 EVENT_KIND_PATTERN: Final = r"^[a-z][a-z_]*(\.[a-z][a-z_]*)*$"
@@ -558,8 +558,7 @@ BILL_PAYMENT_PATH: Final = "/v1/bills/payments/{payment_id}"
 BILL_STATEMENT_PATH: Final = "/v1/bills/statement/{day}"
 
 BILL_RESULTS_STREAM: Final = "bill_results"
-"""Per store (a shop sees only its own payments' results). Added to STREAMS once both ends
-handle it."""
+"""Per store (a shop sees only its own payments' results); in STREAMS, after the billers."""
 
 BILL_ACCEPTED_EVENT: Final = "bill_payment.accepted"
 BILL_REFUNDED_EVENT: Final = "bill_payment.refunded"

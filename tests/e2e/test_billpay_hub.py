@@ -46,8 +46,6 @@ from tests.sync.conftest import RunningHub
 MORNING = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
 """10:00 in Shanghai: every biller open, last month's bills due."""
 DAY = dt.date(2026, 11, 26)
-STREAMS = (*protocol.STREAMS, protocol.BILL_RESULTS_STREAM)
-"""What the agent pulls (bill_results too, whether or not STREAMS lists it yet)."""
 
 CMB_CREDIT = "6225750000000006"
 ICBC_DEBIT = "6212260000000001"
@@ -65,7 +63,7 @@ class World:
 
     def sync(self) -> None:
         """One round of the real agent: push the outbox, pull billers, config, results."""
-        report = SyncAgent(self.shop, self.client, streams=STREAMS).run_round()
+        report = SyncAgent(self.shop, self.client).run_round()
         assert report.error is None, report.error
 
     def later(self, seconds: float) -> None:
@@ -316,7 +314,7 @@ def test_results_arrive_after_a_restart(world: World) -> None:
     world.shop.close()
     world.later(600)
     with open_shop(settings, world.clock) as reopened:
-        SyncAgent(reopened, world.client, streams=STREAMS).run_round()
+        SyncAgent(reopened, world.client).run_round()
         after = billpay.find(reopened, view.number)
         assert after.status == "success" and after.commission_fen > 0
 

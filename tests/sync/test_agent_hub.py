@@ -330,7 +330,7 @@ def test_the_catalogue_billers_and_config_are_pulled_page_by_page(
     hub.publish("catalog", [(sku, data)], [gone])
     cursor_before = syncstate.stream_position(shop, "catalog").cursor
     again = agent_for(shop).run_round()
-    assert again.pulled == {"catalog": 2, "billers": 0, "config": 0}
+    assert again.pulled == {"catalog": 2, "billers": 0, "config": 0, "bill_results": 0}
     changed = mall_catalog.get(shop, sku)
     assert changed is not None and changed.wholesale_price_fen == item.wholesale_price_fen + 100
     assert mall_catalog.get(shop, gone) is None
