@@ -390,3 +390,40 @@ def test_the_statement_reconciles_clean_then_a_dirty_one_is_found(
                  "--data-dir", str(world.shop.settings.data_dir), "--set", "pin_scrypt_n=16"])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 1 and views["slow"].number in out and "金额不符" in out
+
+
+def test_lost_answers_to_the_submit_and_the_push_make_one_payment(world: World) -> None:
+    """Through a fault-injecting proxy: the hub commits the window's submit but its answer is
+    cut; then it commits the agent's push of the accepted event and that answer is cut too (an
+    agent killed before it could record the acknowledgement looks the same to the shop). A new
+    agent pushes again: one payment at the hub, the event a duplicate, the outbox drained."""
+    from tests.sync.faultproxy import Fault, FaultProxy
+
+    shop = world.shop
+    enrolled = syncstate.require_enrolment(shop)
+    with FaultProxy(("127.0.0.1", world.hub.port)) as proxy:
+        port = HubBillPay(HubClient(proxy.url, enrolled.token, read_timeout=5))
+        proxy.set(Fault.CUT_BEFORE_RESPONSE, times=1)
+        view = billpay.pay(
+            shop, world.till.cashier, "cmcc", "13812345678", 5_000, Cash(5_000), port=port
+        )
+        assert view.status == "pending" and not view.submitted
+        assert world.result(view.payment_id).amount_fen == 5_000  # it did arrive
+        killed = SyncAgent(shop, HubClient(proxy.url, enrolled.token, read_timeout=5))
+        proxy.set(Fault.CUT_UNFRAMED, times=1)
+        first = killed.run_round()
+        assert first.error is not None and syncstate.pending_events(shop, 10)
+        faults = proxy.stats().faults
+        assert faults["cut_before_response"] == 1 and faults["cut_unframed"] == 1
+        proxy.set(Fault.PASS)
+        again = SyncAgent(shop, HubClient(proxy.url, enrolled.token, read_timeout=5)).run_round()
+        assert again.error is None and again.duplicate >= 1
+        assert proxy.errors == []
+        port.client.close()
+    assert syncstate.pending_events(shop, 10) == []
+    hub = world.hub.report(world.store_id, DAY.isoformat())
+    assert hub["bill_payments_count"] == 1 and hub["bill_payments_total_fen"] == 5_000
+    assert hub["events_by_kind"]["bill_payment.accepted"] == {"applied": 1}
+    world.later(600)
+    world.sync()
+    assert billpay.find(shop, view.number).status == "success"
