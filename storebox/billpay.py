@@ -1083,10 +1083,10 @@ def refund_slip_payload(shop: Shop, ref: str) -> dict[str, Any]:
         "sale_number": view.number,
         "created_at": task.done_at.astimezone(dt.UTC).isoformat(),
         "user_name": view.cashier_name,
-        "reason": f"缴费失败退款 {view.message or view.reason_code}"[:200],
+        "reason": (view.message or view.reason_code or "缴费失败 / the biller failed it")[:200],
         "lines": [
             {
-                "name": f"{zh}退款 {view.biller_name} {view.account_masked}",
+                "name": f"{zh}退款 {view.account_masked}",
                 "qty": 1,
                 "unit_price_fen": task.amount_fen,
                 "amount_fen": task.amount_fen,
