@@ -8,7 +8,8 @@ import datetime as dt
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,17 @@ CMCC_NUMBER = "13812345678"
 CMB_CREDIT = with_luhn("622575123456789")  # 招商银行, realtime
 CMBC_CREDIT = with_luhn("622600123456789")  # 民生银行, next day
 CMB_DEBIT = with_luhn("621483123456789")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hub(
+    request: pytest.FixtureRequest, tmp_path: Path, hub_factory: Callable[..., RunningHub]
+) -> RunningHub:
+    """Every test on SQLite, and on PostgreSQL where STOREBOX_TEST_PG_URL is set (the upserts,
+    row locks and booleans differ by dialect)."""
+    if request.param == "sqlite":
+        return hub_factory(str(tmp_path / "hub.db"))
+    return hub_factory(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
