@@ -196,6 +196,9 @@ def _check_open(biller: protocol.Biller, at: dt.datetime) -> None:
 
 
 def luhn_ok(digits: str) -> bool:
+    """The mod-10 check of a card number (ISO/IEC 7812); anything but ASCII digits fails."""
+    if not (digits.isascii() and digits.isdigit()):
+        return False
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)

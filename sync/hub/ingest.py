@@ -24,6 +24,15 @@ On PostgreSQL a concurrent delivery of the same event waits on the primary key u
 transaction ends, then sees the conflict and answers `duplicate` (or inserts it, if the first
 rolled back).
 
+Convenience-payment events (`bill_payment.accepted`, `bill_payment.refunded`) are checked
+against the wire's own schemas and, when new, act on the billers in the same transaction
+(`sync.hub.billers`): an accepted payment becomes the same payment as the shop's POST of it
+(one per store and payment id), and one the billers' rules refuse is applied as a *failed*
+payment with the reason, published on the store's bill_results stream — the shop took the
+customer's money and must see it has to refund it, which a dead letter would hide. Only an event
+that can never apply (its payment id names another payment; a refund of a payment that did not
+fail) is rejected, its rejection stored as the event's first answer.
+
 Unknown kinds are kept and answered `applied`: a newer shop may send kinds this hub does not
 project yet; rejecting them would dead-letter them for good on the shop, while keeping them
 (payload and all) lets a later hub version project them from the events table. Known kinds whose
