@@ -427,3 +427,53 @@ def test_lost_answers_to_the_submit_and_the_push_make_one_payment(world: World) 
     world.later(600)
     world.sync()
     assert billpay.find(shop, view.number).status == "success"
+
+
+def test_an_agent_killed_with_the_push_at_the_hub_applies_it_once(world: World) -> None:
+    """A real `storebox sync` process, SIGKILLed after the hub committed its push of an offline
+    payment's accepted event but before the answer reached it (the proxy holds the answer):
+    the event is still pending in the shop; the next agent pushes it again and the hub answers
+    duplicate — one payment."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.sync.faultproxy import Fault, FaultProxy
+
+    shop = world.shop
+    view = billpay.pay(shop, world.till.cashier, "cmcc", "13812345678", 5_000, Cash(5_000))
+    assert view.accepted_offline  # no port: the hub hears of it only through the event
+    data = str(shop.settings.data_dir)
+    with FaultProxy(("127.0.0.1", world.hub.port)) as proxy:
+        proxy.set(Fault.DELAY, delay_ms=1_500)
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "cli", "sync", "--once", "--data-dir", data,
+             "--set", f"hub_url={proxy.url}", "--read-timeout", "30"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while world.client.bill_payment(view.payment_id) is None:
+                assert agent.poll() is None, "the agent ended before its push reached the hub"
+                assert time.monotonic() < deadline, "the push never reached the hub"
+                time.sleep(0.05)
+            os.kill(agent.pid, signal.SIGKILL)
+        finally:
+            agent.wait(timeout=30)
+        assert agent.returncode == -signal.SIGKILL
+        assert [e.kind for e in syncstate.pending_events(shop, 10)] == ["bill_payment.accepted"]
+        proxy.set(Fault.PASS)
+        again = subprocess.run(
+            [sys.executable, "-m", "cli", "sync", "--once", "--json", "--data-dir", data,
+             "--set", f"hub_url={proxy.url}"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["duplicate"] >= 1
+    assert syncstate.pending_events(shop, 10) == []
+    hub = world.hub.report(world.store_id, DAY.isoformat())
+    assert hub["bill_payments_count"] == 1 and hub["bill_payments_total_fen"] == 5_000
+    assert hub["events_by_kind"]["bill_payment.accepted"] == {"applied": 1}
