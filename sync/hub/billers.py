@@ -1070,12 +1070,22 @@ def _advance(session: Session, now: dt.datetime, store_id: str | None) -> int:
         else:
             billers = billers if billers is not None else load_billers(session)
             biller = billers.get(p.biller_id)
-            _succeed(p, biller, p.due_at, "")
+            _succeed(p, biller, p.due_at, _note(biller, p.account, billers))
             if p.bill_key and (biller is None or biller.rules.overpay):
                 _release(session, p)
         _publish(session, p)
         moved += 1
     return moved
+
+
+def _note(biller: protocol.Biller | None, account: str, billers: dict[str, protocol.Biller]) -> str:
+    """The result's note again (a card's posting by its issuer) for a payment that waited."""
+    if biller is None or not biller.rules.bins:
+        return ""
+    try:
+        return check_account(biller, account, billers)[1]
+    except Refusal:  # the rules changed meanwhile: the payment stands, without the note
+        return ""
 
 
 def advance_store(db: Database, store_id: str | None, now: dt.datetime | None = None) -> int:

@@ -101,6 +101,15 @@ def store_report(db: Database, store_id: str, day_text: str | None = None) -> di
         if day is not None:
             bills = bills.where(BillPayment.business_day == day)
         bills_count, bills_total = (int(v) for v in session.execute(bills).one())
+        by_status = select(
+            BillPayment.status,
+            func.count(),
+            func.coalesce(func.sum(BillPayment.amount_fen), 0),
+            func.coalesce(func.sum(BillPayment.commission_fen), 0),
+        ).where(BillPayment.store_id == store_id)
+        if day is not None:
+            by_status = by_status.where(BillPayment.business_day == day)
+        bill_rows = session.execute(by_status.group_by(BillPayment.status)).all()
         events = session.execute(
             select(ReceivedEvent.kind, ReceivedEvent.status, func.count())
             .where(ReceivedEvent.store_id == store_id)
@@ -131,6 +140,10 @@ def store_report(db: Database, store_id: str, day_text: str | None = None) -> di
         "refunds_total_fen": refunds_total,
         "bill_payments_count": bills_count,
         "bill_payments_total_fen": bills_total,
+        "bill_payments_by_status": {
+            status: {"count": int(n), "amount_fen": int(fen)} for status, n, fen, _ in bill_rows
+        },
+        "bill_commission_fen": sum(int(c) for *_, c in bill_rows),
         "net_fen": sales_total - refunds_total,
         "sales_by_tender_fen": sales_by_tender,
         "refunds_by_tender_fen": refunds_by_tender,

@@ -199,6 +199,13 @@ def test_a_top_up_and_a_card_repayment(till: Till) -> None:
     )
     slow = till.client.bill_pay(till.request("cc-repay", CMBC_CREDIT, 10000))
     assert slow.status == "success" and "次日到账" in slow.message
+    till.script("pending:8", biller="cc-repay")  # the issuer answers late: the note stays
+    late = till.client.bill_pay(till.request("cc-repay", CMBC_CREDIT, 10000))
+    assert late.status == "pending" and "次日到账" in late.message
+    till.clock.advance(9)
+    done_late = till.client.bill_payment(late.payment_id)
+    assert done_late is not None and done_late.status == "success"
+    assert "次日到账" in done_late.message and done_late.commission_fen == 100
 
 
 @pytest.mark.parametrize(
@@ -538,6 +545,12 @@ def test_the_statement_adds_up_to_the_fen(till: Till) -> None:
     report = till.hub.report(till.store_id, "2026-11-26")
     assert (report["bill_payments_count"], report["bill_payments_total_fen"]) == (3, 24345)
     assert till.hub.report(till.store_id)["bill_payments_total_fen"] == 24345
+    assert report["bill_payments_by_status"] == {
+        "success": {"count": 2, "amount_fen": 14345},
+        "pending": {"count": 1, "amount_fen": 10000},
+        "failed": {"count": 1, "amount_fen": 50001},
+    }
+    assert report["bill_commission_fen"] == 136
 
 
 def test_the_day_is_chinas(till: Till) -> None:
