@@ -11,6 +11,9 @@ Four states, one method each, called by the cashier window as the sale goes on:
 * `show_payment(amount_fen, caption, prompt)` — a card or wallet payment under way: the amount,
   what to do (the terminal's own prompt: 请插卡, 请输入密码 …) in very large type; `set_prompt`
   follows the terminal as it changes its mind;
+* `show_bill(biller, account, holder, amount_fen)` — a convenience payment (便民缴费) to check
+  before any money is taken: the biller, the masked account and holder, the amount, and
+  "请核对" in large type, so that a wrong account is caught by the one person who knows it;
 * `thank_you(change_fen)` — 谢谢惠顾 / Thank you, and the change when there is any.
 
 Texts are `tr()` English source strings, translated to Chinese by the shop's .ts file; the
@@ -32,6 +35,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from storebox.money import format_fen
 
-IDLE, CART, QR, PAY, THANKS = "idle", "cart", "qr", "pay", "thanks"
+IDLE, CART, QR, PAY, BILL, THANKS = "idle", "cart", "qr", "pay", "bill", "thanks"
 #: a QR code's side on screen, in pixels (phones read it easily from ~40 cm)
 QR_SIZE = 360
 
@@ -120,6 +124,8 @@ class CustomerDisplay(QWidget):
         self._qr_caption = ""
         self._change_fen = 0
         self._pay_amount_fen = 0
+        #: the bill payment on show for the customer to check (biller, account, holder, amount)
+        self.bill: tuple[str, str, str, int] | None = None
 
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
@@ -215,6 +221,47 @@ class CustomerDisplay(QWidget):
         pay.addWidget(self.pay_prompt)
         pay.addStretch(2)
 
+        # a bill payment for the customer to check before paying
+        self.bill_page = QWidget(self)
+        self.bill_check = QLabel(self.bill_page)
+        self.bill_check.setObjectName("customerPrompt")
+        self.bill_check.setFont(_font(48, bold=True))
+        self.bill_check.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bill_grid = QGridLayout()
+        self.bill_grid.setHorizontalSpacing(24)
+        self.bill_grid.setVerticalSpacing(12)
+        self.bill_captions: list[QLabel] = []
+        self.bill_values: list[QLabel] = []
+        for row in range(3):
+            caption = QLabel(self.bill_page)
+            caption.setFont(_font(24))
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value = QLabel(self.bill_page)
+            value.setObjectName(f"billValue{row}")
+            value.setFont(_font(32, bold=True))
+            value.setWordWrap(True)
+            self.bill_grid.addWidget(caption, row, 0)
+            self.bill_grid.addWidget(value, row, 1)
+            self.bill_captions.append(caption)
+            self.bill_values.append(value)
+        self.bill_grid.setColumnStretch(1, 1)
+        self.bill_amount = QLabel(self.bill_page)
+        self.bill_amount.setObjectName("total")
+        self.bill_amount.setFont(_font(96, bold=True))
+        self.bill_amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bill_hint = QLabel(self.bill_page)
+        self.bill_hint.setFont(_font(20))
+        self.bill_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bill_hint.setWordWrap(True)
+        bill = QVBoxLayout(self.bill_page)
+        bill.addStretch(1)
+        bill.addWidget(self.bill_check)
+        bill.addSpacing(16)
+        bill.addLayout(self.bill_grid)
+        bill.addWidget(self.bill_amount)
+        bill.addWidget(self.bill_hint)
+        bill.addStretch(1)
+
         # thanks
         self.thanks_page = QWidget(self)
         self.thanks = QLabel(self.thanks_page)
@@ -235,6 +282,7 @@ class CustomerDisplay(QWidget):
             CART: self.cart_page,
             QR: self.qr_page,
             PAY: self.pay_page,
+            BILL: self.bill_page,
             THANKS: self.thanks_page,
         }
         for page in self._pages.values():
@@ -286,6 +334,16 @@ class CustomerDisplay(QWidget):
         """The terminal's newest prompt (请输入密码 …), while a payment is shown."""
         self.pay_prompt.setText(prompt)
 
+    def show_bill(self, biller: str, account: str, holder: str, amount_fen: int) -> None:
+        """A bill payment for the customer to check before the money is taken (请核对): the
+        account and holder come masked, as the biller gives them."""
+        self.bill = (biller, account, holder, amount_fen)
+        self.bill_values[0].setText(biller)
+        self.bill_values[1].setText(account)
+        self.bill_values[2].setText(holder or "—")
+        self.bill_amount.setText(format_fen(amount_fen))
+        self._go(BILL)
+
     def thank_you(self, change_fen: int = 0) -> None:
         self._change_fen = change_fen
         self._go(THANKS)
@@ -322,6 +380,16 @@ class CustomerDisplay(QWidget):
         items = sum(line.qty for line in self._lines)
         self.count.setText(self.tr("%n item(s)", "", items))
         self.qr_hint.setText(self.tr("Scan the code with your phone to pay"))
+        self.bill_check.setText(self.tr("Please check"))
+        for caption, text in zip(
+            self.bill_captions,
+            (self.tr("Biller"), self.tr("Account"), self.tr("Holder")),
+            strict=True,
+        ):
+            caption.setText(text)
+        self.bill_hint.setText(
+            self.tr("Check the account and the amount, then tell the cashier to go on.")
+        )
         self.thanks.setText(self.tr("Thank you"))
         self.change.setText(
             self.tr("Your change: %1").replace("%1", format_fen(self._change_fen))

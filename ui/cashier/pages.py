@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ui.cashier.billpay_page import BillPayPage
 from ui.cashier.devices_page import DevicesPage
 from ui.cashier.history_page import HistoryPage
 from ui.cashier.page import Page
@@ -17,6 +18,7 @@ from ui.cashier.sync_page import SyncPage
 # Each screen's import and its line in PAGES are added by the screen's own change.
 PAGES: list[type[Page]] = [
     SellPage,
+    BillPayPage,
     RefundPage,
     ShiftPage,
     ReportsPage,

@@ -16,29 +16,53 @@ from ui.ops import reset_tasks
 from ui.scanner import WedgeScanner
 
 if TYPE_CHECKING:
+    from sync.billpay import HubBillPay
+    from sync.client import HubClient
     from sync.wallet import HubWallet
 
 log = logging.getLogger(__name__)
+
+
+def _hub_client(shop: Shop, what: str) -> HubClient | None:
+    """The shop's typed hub client when it is enrolled (None otherwise, or when the hub URL
+    cannot be used: the till sells on without it, and says `what` is off in the log)."""
+    enrolled = syncstate.enrolment(shop)
+    if enrolled is None:
+        return None
+    # imported here: a till with no hub never loads the HTTP client (start-up time)
+    from sync.client import HubClient, HubError
+
+    hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
+    try:
+        return HubClient(hub_url, enrolled.token)
+    except HubError as exc:
+        log.warning("%s are off: %s", what, exc.message)
+        return None
 
 
 def wallet_port(shop: Shop) -> HubWallet | None:
     """The wallet port (付款码, and the shop's dynamic QR) of this shop: the hub's acquirer
     through `sync.wallet.HubWallet` when the shop is enrolled with a hub; None otherwise (the
     sell screen then says wallet payments need the hub). Tests hand `Devices.wallet` a port."""
-    enrolled = syncstate.enrolment(shop)
-    if enrolled is None:
+    client = _hub_client(shop, "wallet payments")
+    if client is None:
         return None
-    # imported here: a till with no hub never loads the HTTP client (start-up time)
-    from sync.client import HubClient, HubError
     from sync.wallet import HubWallet
 
-    hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
-    try:
-        client = HubClient(hub_url, enrolled.token)
-    except HubError as exc:  # a hub URL that cannot be used: the till sells on without it
-        log.warning("wallet payments are off: %s", exc.message)
-        return None
     return HubWallet(client)
+
+
+def billpay_port(shop: Shop) -> HubBillPay | None:
+    """The biller platform (便民缴费) through the hub: `sync.billpay.HubBillPay` when the shop is
+    enrolled; None otherwise (then only top-ups within the hub's offline limits can be taken).
+    Its own client: the wallet's may be waiting on a minute-long poll. Tests set
+    `CashierWindow.billpay` to a fake."""
+    client = _hub_client(shop, "bill payments")
+    if client is None:
+        return None
+    from sync.billpay import HubBillPay
+
+    return HubBillPay(client)
 
 
 def build(
@@ -70,6 +94,7 @@ def build(
         config_path=config_path or config.config_file(),
         start_agent=start_agent,
     )
+    window.billpay = billpay_port(shop)
     window.set_customer_display(shop.settings.customer_display)
     return window, language, scanner
 

@@ -78,7 +78,12 @@ class PayCashDialog(_Dialog):
 
     Signals: `confirmed(tendered_fen)` take cash; `card(card_fen, cash_fen)`; `abort()` ask the
     terminal to cancel; `resolve()` ask the terminal (or the hub) again; `leave()` leave an
-    unknown payment unresolved (the screen asks for the owner's PIN)."""
+    unknown payment unresolved (the screen asks for the owner's PIN).
+
+    `sale=False` is a payment that is not a sale (a convenience payment, 便民缴费): the core
+    takes it as cash or the whole amount on the card, so there is no wallet code to scan and
+    no split — cash typed below the amount is short, and the card pays it all.
+    """
 
     confirmed = Signal(int)
     card = Signal(int, int)
@@ -88,12 +93,19 @@ class PayCashDialog(_Dialog):
     leave = Signal()
 
     def __init__(
-        self, parent: QWidget, total_fen: int, *, card_ready: bool = False, qr_ready: bool = False
+        self,
+        parent: QWidget,
+        total_fen: int,
+        *,
+        card_ready: bool = False,
+        qr_ready: bool = False,
+        sale: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("payCash")
         self.setMinimumWidth(620)
         self.total_fen = total_fen
+        self.sale = sale
         self.card_ready = card_ready
         self.qr_ready = qr_ready
         self._busy = False
@@ -169,6 +181,7 @@ class PayCashDialog(_Dialog):
         self.wallet_hint = QLabel(self)
         self.wallet_hint.setObjectName("walletHint")
         self.wallet_hint.setWordWrap(True)
+        self.wallet_hint.setVisible(sale)
         others.addWidget(self.wallet_hint, 1)
         layout.addLayout(others)
 
@@ -277,7 +290,7 @@ class PayCashDialog(_Dialog):
         """(card or wallet amount, cash amount): cash typed in below the total is taken and the
         rest goes on the card or wallet; otherwise the card or wallet pays it all."""
         cash = self.field.fen() or 0
-        if 0 < cash < self.total_fen:
+        if self.sale and 0 < cash < self.total_fen:
             return self.total_fen - cash, cash
         return self.total_fen, 0
 

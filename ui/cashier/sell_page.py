@@ -174,6 +174,24 @@ class SellPage(Page):
         self.unknown_banner.hide()
         self.open_payments: tuple[AttemptInfo, ...] = ()
         left.addWidget(self.unknown_banner)
+        # failed bill payments (便民缴费) whose customers are owed their money: shown until each
+        # is refunded (the window's status read counts them; `show_bill_refunds`)
+        self.bill_banner = QFrame(self)
+        self.bill_banner.setObjectName("unknownBanner")
+        bill_row = QHBoxLayout(self.bill_banner)
+        bill_row.setContentsMargins(12, 8, 12, 8)
+        self.bill_text = QLabel(self.bill_banner)
+        self.bill_text.setObjectName("unknownText")
+        self.bill_text.setWordWrap(True)
+        bill_row.addWidget(self.bill_text, 1)
+        self.bill_button = QPushButton(self.bill_banner)
+        self.bill_button.setObjectName("primary")
+        self.bill_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.bill_button.clicked.connect(self.win.open_bill_refunds)
+        bill_row.addWidget(self.bill_button)
+        self.bill_banner.hide()
+        self.bill_refunds_owed = 0
+        left.addWidget(self.bill_banner)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("searchField")
@@ -410,6 +428,8 @@ class SellPage(Page):
         self.reprint_button.setText(self.tr("Reprint last (Ctrl+P)"))
         self.unknown_button.setText(self.tr("Ask the terminal now"))
         self._show_open_payments(self.open_payments)
+        self.bill_button.setText(self.tr("Refund now"))
+        self.show_bill_refunds(self.bill_refunds_owed)
         self.shift_banner.setText(
             self.tr(
                 "No shift is open, so nothing can be paid yet. "
@@ -464,6 +484,17 @@ class SellPage(Page):
                 )
             )
             self.unknown_button.setEnabled(not self._paying)
+
+    def show_bill_refunds(self, owed: int) -> None:
+        """N 笔缴费失败待退款: failed bill payments whose customers are owed their money, in red
+        until each is refunded (it cannot be closed; "Refund now" opens the list)."""
+        self.bill_refunds_owed = owed
+        self.bill_banner.setVisible(owed > 0)
+        self.bill_text.setText(
+            self.tr(
+                "%1 failed bill payments to refund: the customers are owed their money."
+            ).replace("%1", str(owed))
+        )
 
     def settle_open_payments(self, kind: str | None = None) -> None:
         """Ask about the open payments of `kind` (default: the oldest one's) now."""

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storebox import outbox, sales, shifts
+from storebox import billpay, outbox, sales, shifts
+from storebox.ports import BillPay
 from storebox.shop import Shop
 from storebox.users import Actor
 from ui.app import Language, cjk_font_available
@@ -62,6 +63,8 @@ class TillStatus:
     sync: SyncView | None = None
     #: card / wallet payments of unknown outcome no till is waiting on (the red badge)
     undecided: int = 0
+    #: failed bill payments whose customer is still owed the money (the red refund badge)
+    bill_refunds: int = 0
 
 
 class CashierWindow(QMainWindow):
@@ -87,6 +90,9 @@ class CashierWindow(QMainWindow):
         self._agent_process: subprocess.Popen[bytes] | None = None
         #: the customer's screen, when the shop has one (settings: customer_display)
         self.customer_display: CustomerDisplay | None = None
+        #: the biller platform (便民缴费) through the hub: the composition root (`run.build`)
+        #: sets it when the shop is enrolled; None, bill payments are offline-only
+        self.billpay: BillPay | None = None
         self.language = language
         self.actor: Actor | None = None
         self.scanner = scanner
@@ -176,6 +182,13 @@ class CashierWindow(QMainWindow):
         self.status_unknown.clicked.connect(self.open_unknown_payments)
         self.status_unknown.hide()
         self.status.addWidget(self.status_unknown)
+        # failed bill payments owed back to customers: cannot be hidden until refunded
+        self.status_bill_refunds = QPushButton(self)
+        self.status_bill_refunds.setObjectName("danger")
+        self.status_bill_refunds.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status_bill_refunds.clicked.connect(self.open_bill_refunds)
+        self.status_bill_refunds.hide()
+        self.status.addWidget(self.status_bill_refunds)
         self.status_font = QLabel(self)
         self.status_font.setObjectName("warning")
         for label in (
@@ -310,7 +323,8 @@ class CashierWindow(QMainWindow):
                 pending = outbox.pending_count(session)
                 opened = shift.opened_at if shift else None
             undecided = len(sales.undecided_attempts(shop))
-            return TillStatus(name, opened, pending, read_sync_view(shop), undecided)
+            owed = len(billpay.refund_tasks(shop))
+            return TillStatus(name, opened, pending, read_sync_view(shop), undecided, owed)
 
         CoreOp(self, read).success(self._show_status).run()
 
@@ -322,6 +336,13 @@ class CashierWindow(QMainWindow):
             page = self.current_page()
             if page is not None and page.key == "sync":
                 page.activate()
+
+    def open_bill_refunds(self) -> None:
+        """The bill-payment screen's list of today's payments, the refund owed chosen."""
+        page = self.pages.get("billpay")
+        open_refunds = getattr(page, "open_refunds", None)
+        if callable(open_refunds) and self.actor is not None:
+            open_refunds()
 
     def open_unknown_payments(self) -> None:
         """The owner's dialog for payments of unknown outcome (after the owner's PIN)."""
@@ -406,6 +427,15 @@ class CashierWindow(QMainWindow):
         self.status_unknown.setText(
             self.tr("%1 payments of unknown outcome").replace("%1", str(undecided))
         )
+        owed = status.bill_refunds if status else 0
+        self.status_bill_refunds.setVisible(owed > 0)
+        self.status_bill_refunds.setText(
+            self.tr("%1 failed bill payments to refund").replace("%1", str(owed))
+        )
+        sell = self.pages.get("sell")
+        show_owed = getattr(sell, "show_bill_refunds", None)
+        if callable(show_owed):
+            show_owed(owed)
         if self.devices is None:
             self.status_devices.setText(self.tr("Devices: none configured"))
         else:

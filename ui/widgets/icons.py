@@ -21,6 +21,7 @@ MUTED = "#9aa5b1"
 #: every icon the till has (resources/icons/<name>.svg)
 NAMES = (
     "sell",
+    "billpay",
     "refund",
     "shift",
     "reports",
