@@ -484,8 +484,9 @@ def _offline_check(
 
 
 def _check_bill(biller: BillerData, bill: BillInfo | None, now: dt.datetime) -> None:
-    rules = billpay_rules.rules_of(biller)
-    if not rules.lookup:
+    if bill is not None and (bill.biller_id != biller.biller_id or not bill.query_no):
+        raise InvalidInput("账单与缴费单位不符 / this bill is not from this biller")
+    if not billpay_rules.rules_of(biller).lookup:
         return
     if bill is None:
         raise BillRuleError(
@@ -493,8 +494,6 @@ def _check_bill(biller: BillerData, bill: BillInfo | None, now: dt.datetime) -> 
             "its bill (rule lookup)",
             "lookup",
         )
-    if bill.biller_id != biller.biller_id or not bill.query_no:
-        raise InvalidInput("账单与缴费单位不符 / this bill is not from this biller")
     if bill.expires_at <= now:
         raise RuleViolation(
             "账单查询已过期，请重新查询 / the bill lookup has expired (query_expired); look it "
@@ -548,6 +547,15 @@ def _checks(
                 "AND status <> 'failed'",
                 (biller.biller_id, bill.query_no),
             )
+            if paid is None and bill.period:
+                # another lookup of the same bill has another query_no: while a payment of
+                # that bill (account and period) is still pending, it is being paid
+                paid = raw.one(
+                    conn,
+                    "SELECT number FROM bill_payments WHERE biller_id = ? AND account = ? "
+                    "AND period = ? AND status = 'pending'",
+                    (biller.biller_id, normalised, bill.period),
+                )
             if paid:
                 raise RuleViolation(
                     f"此账单已缴（缴费单 {paid[0]}），不能重复缴 / this bill is paid already "

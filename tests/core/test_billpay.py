@@ -281,6 +281,39 @@ def test_one_bill_is_paid_once(shop: Shop, till: Till) -> None:
     assert again.status == "pending"
 
 
+def test_a_bill_looked_up_again_is_still_paid_once(shop: Shop, till: Till) -> None:
+    port = FakeBillPay()
+    first_lookup = billpay.lookup(shop, port, "sgcc-bj", SGCC)
+    first = billpay.pay(
+        shop, till.cashier, "sgcc-bj", SGCC, 12_345, Cash(12_345), bill=first_lookup, port=port
+    )
+    second_lookup = billpay.lookup(shop, port, "sgcc-bj", SGCC)
+    assert second_lookup.query_no != first_lookup.query_no
+    error = _refused(
+        shop,
+        lambda: billpay.pay(
+            shop,
+            till.cashier,
+            "sgcc-bj",
+            SGCC,
+            12_345,
+            Cash(12_345),
+            bill=second_lookup,
+            port=port,
+        ),
+        RuleViolation,
+    )
+    assert first.number in error.message
+    # a bill from another biller is not this biller's
+    _refused(
+        shop,
+        lambda: billpay.pay(
+            shop, till.cashier, "cmcc", PHONE, 5_000, Cash(5_000), bill=second_lookup, port=port
+        ),
+        InvalidInput,
+    )
+
+
 def test_the_same_payment_id_is_never_taken_twice(shop: Shop, till: Till) -> None:
     port, terminal = FakeBillPay(), FakeTerminal()
     pid = new_id()
