@@ -925,6 +925,7 @@ def refund(
                     "the card through the terminal, which is not connected"
                 )
             resolve_open_attempts(shop, terminal, None)
+            refuse_if_unresolved(shop, {CARD})
             card = _card_refund(shop, terminal, pid, number, amount, references, on_status)
         try:
             done = _record_refund(shop, actor, task.id, pid, amount, tender, text, card)
