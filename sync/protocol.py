@@ -519,6 +519,9 @@ class SettlementRow(WireModel):
     fee_fen: JsonInt
     net_fen: JsonInt
     at: AwareDatetime
+    device_id: str = ""
+    """The device (till) that sent the order, so that each till of a store reconciles its own
+    transactions; empty from a hub that did not say."""
 
 
 class SettlementFile(WireModel):

@@ -2,9 +2,10 @@
 reconciliation takes (`storebox.reconcile.Settlement`).
 
 The hub's rows are signed from the store's side (a refund negative); the core's lines are
-positive with a type. The hub's file is the store's (every till of it); the core matches it
-against this till's payments, so on a store with several tills another till's transactions show
-as "at the acquirer, not in the shop" with "never sent by this shop" beside them.
+positive with a type. The hub's file is the store's (every till of it) while the core matches it
+against this till's own payments (each till has its own database), so only the rows this device
+sent are kept: without that, on a store with two tills each till's transactions showed in the
+other's reconciliation as "at the acquirer, never sent by this shop".
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from sync import protocol
 from sync.client import HubClient
 
 
-def settlement_of(file: protocol.SettlementFile) -> Settlement:
+def settlement_of(file: protocol.SettlementFile, device_id: str | None = None) -> Settlement:
+    """The core's view of `file`; with `device_id`, only the rows that device sent (a row from a
+    hub that names no device is kept: it cannot be told apart)."""
     return Settlement(
         day=file.day,
         lines=tuple(
@@ -33,6 +36,7 @@ def settlement_of(file: protocol.SettlementFile) -> Settlement:
                 at=row.at,
             )
             for row in file.rows
+            if device_id is None or not row.device_id or row.device_id == device_id
         ),
     )
 
@@ -42,19 +46,20 @@ def fetch_settlement(
     day: dt.date,
     business_day_of: Callable[[dt.datetime], dt.date] | None = None,
 ) -> Settlement:
-    """The acquirer's lines of business `day` for this shop's store (raises the client's errors).
+    """The acquirer's lines of business `day` sent by this device (raises the client's errors).
 
     The acquirer's file is a China calendar day; the shop's business day runs to its cut-off
     hour (a sale at 02:00 belongs to the day before). With `business_day_of` (the shop's
     `Shop.business_day`), the files of `day` and the day after are fetched and only the lines
     whose time falls in business day `day` are kept, so a late-night sale is matched on its own
     business day rather than reported twice. Without it, the calendar day's file as it is."""
+    device_id = client.me().device_id
     if business_day_of is None:
-        return settlement_of(client.settlement(day.isoformat()))
+        return settlement_of(client.settlement(day.isoformat()), device_id)
     lines = [
         line
         for when in (day, day + dt.timedelta(days=1))
-        for line in settlement_of(client.settlement(when.isoformat())).lines
+        for line in settlement_of(client.settlement(when.isoformat()), device_id).lines
         if line.at is None or business_day_of(line.at) == day
     ]
     return Settlement(day=day, lines=tuple(lines))

@@ -608,6 +608,7 @@ def settlement(db: Database, store_id: str, day: dt.date) -> protocol.Settlement
                     fee_fen=fee,
                     net_fen=amount - fee,
                     at=o.final_at,
+                    device_id=o.device_id,
                 )
             )
     payments = [r for r in rows if r.type == "payment"]

@@ -8,16 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from cli.reconcile_cmd import fetch_and_reconcile
 from storebox import refunds, reports, sales
 from storebox.clock import FixedClock
+from storebox.config import load
 from storebox.errors import PaymentUnknown
 from storebox.ports import PaymentStatus
 from storebox.sales import Wallet
-from storebox.shop import Shop
+from storebox.shop import Shop, open_shop
 from sync.client import HubClient
 from sync.hub import acquirer
 from sync.wallet import HubWallet
@@ -186,3 +188,33 @@ def test_a_paid_shop_code_and_an_unpaid_one_reconcile_clean(
     assert [(d.kind, d.sale_number) for d in result.differences] == [
         ("reversed_at_acquirer", receipt.number)
     ]
+
+
+def test_two_tills_of_one_store_each_reconcile_only_their_own_payments(
+    shop: Shop, counter: Counter, till: Till, tmp_path: Path, clock: FixedClock
+) -> None:
+    """The acquirer's file is the store's; each till has its own database. Before the file was
+    filtered by device, till 1's payments showed on till 2's reconciliation as 'at the acquirer,
+    never sent by this shop' (and the other way round)."""
+    second = till.hub.enrol(till.store_id, device_name="till-2")
+    assert second.store_id == till.store_id and second.device_id != till.device_id
+    client_2 = HubClient(till.hub.base_url, second.token, read_timeout=10.0)
+    settings_2 = load(
+        config_path=None,
+        environ={},
+        overrides={"data_dir": str(tmp_path / "shop-2"), "pin_scrypt_n": 16},
+    )
+    with open_shop(settings_2, clock) as shop_2:
+        counter_2 = open_counter(shop_2)
+        _sell(shop, counter, _wallet(till), ALIPAY, 2)
+        wallet_2 = HubWallet(client_2, sleep=time.sleep, poll_interval=0.05, pay_deadline=5.0)
+        _sell(shop_2, counter_2, wallet_2, WECHAT, 3)
+        for each, client in ((shop, till.client), (shop_2, client_2)):
+            notes: list[str] = []
+            result = fetch_and_reconcile(
+                each, each.business_day(), client=client, terminal=None, notes=notes
+            )
+            assert result.differences == (), result.differences
+            assert result.acquirer.payments_count == 1
+            assert result.acquirer.payments_fen == result.wallet.payments_fen > 0
+    client_2.close()
