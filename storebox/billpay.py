@@ -376,7 +376,9 @@ NEEDS_HUB = (
 
 def lookup(shop: Shop, port: BillPay | None, biller_id: str, account: object) -> BillInfo:
     """The bill due on an account, from the biller through the hub (online only). The account
-    is checked against the biller's rules first, so a typo never leaves the shop."""
+    is checked against the biller's rules first, so a typo never leaves the shop. Raises
+    `BillRuleError` (the rules), `RuleViolation` (offline, closed) or `BillPayRefused` (the
+    biller: account_not_found, no_bill, ...)."""
     biller = find_biller(shop, biller_id)
     normalised = billpay_rules.check_account(biller, account)
     billpay_rules.check_open(biller, shop.now())
@@ -386,8 +388,8 @@ def lookup(shop: Shop, port: BillPay | None, biller_id: str, account: object) ->
         bill = port.lookup(biller.biller_id, normalised)
     except BillPayOffline as exc:
         raise RuleViolation(f"{NEEDS_HUB} ({exc.message})") from None
-    except BillPayRefused as exc:
-        raise RuleViolation(exc.message) from None
+    # BillPayRefused passes as it is: its `reason` (account_not_found, no_bill, ...) tells the
+    # window whether to ask for the number again or say there is nothing to pay
     if bill.biller_id != biller.biller_id:
         raise ShopError(
             f"云端返回了其他单位的账单 / the hub answered for biller {bill.biller_id!r}"

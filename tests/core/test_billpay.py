@@ -241,6 +241,19 @@ def test_outside_opening_hours(shop: Shop, till: Till, clock: FixedClock) -> Non
     )
 
 
+def test_a_lookup_the_biller_refuses_keeps_its_reason(shop: Shop, till: Till) -> None:
+    from storebox.ports import BillPayRefused
+
+    port = FakeBillPay()
+    port.lookup_script = ["refuse:no_bill"]
+    with pytest.raises(BillPayRefused) as excinfo:
+        billpay.lookup(shop, port, "sgcc-bj", SGCC)
+    assert excinfo.value.reason == "no_bill"
+    with pytest.raises(BillRuleError):  # a typo never leaves the shop
+        billpay.lookup(shop, port, "sgcc-bj", "12345")
+    assert len(port.called("lookup")) == 1
+
+
 def test_an_expired_lookup_is_refused(shop: Shop, till: Till) -> None:
     import dataclasses
 

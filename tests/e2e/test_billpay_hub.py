@@ -178,7 +178,7 @@ def test_each_kind_of_biller_online(world: World) -> None:
 def test_the_hub_refuses_what_the_rules_let_through(world: World) -> None:
     """A ported number (携号转网): the segment says Mobile, the hub knows it moved to Unicom."""
     with pytest.raises(BillPayRefused) as excinfo:
-        world.port.lookup("sgcc-bj", "1109999999999")
+        billpay.lookup(world.shop, world.port, "sgcc-bj", "1109999999999")
     assert excinfo.value.reason in ("account_not_found", "no_bill")
     view = billpay.pay(
         world.shop, world.till.cashier, "cmcc", "13800138000", 5_000, Cash(5_000), port=world.port
