@@ -75,6 +75,8 @@ def _render(shop: Shop, out: Path, language: str, printer: str, terminal: str) -
                 written += _payment_states(window, out, f"{n:02d}-{key}", app)
             if key == "reconcile":  # a day with differences, and the unknown payments
                 written += _reconcile_states(window, out, f"{n:02d}-{key}", app)
+            if key == "billpay":  # a bill looked up, the customer's check, 受理中, the list
+                written += _billpay_states(window, out, f"{n:02d}-{key}", app)
     finally:
         window.close()
         reset_tasks()
@@ -271,6 +273,190 @@ def _reconcile_states(window: CashierWindow, out: Path, stem: str, app: QApplica
     finally:
         dialog.done(0)
         dialog.deleteLater()
+        settle(app)
+    return written
+
+
+#: billers shaped like the hub's simulated ones, for the screenshots only (the shop's own come
+#: from the hub's `billers` stream; nothing is written to the shop here)
+_SHOT_BILLERS: tuple[tuple[str, str, str, dict[str, object]], ...] = (
+    (
+        "sgcc-bj",
+        "electricity",
+        "国家电网 北京电力（电费）",
+        {
+            "account_label": "户号",
+            "account_pattern": r"^(\d{10}|110\d{10})$",
+            "account_tip": "13 位户号（110 开头），旧 10 位户号自动补全",
+            "lookup": True,
+            "amount_min_fen": 100,
+            "partial": False,
+            "commission": {"kind": "fixed", "fixed_fen": 50},
+        },
+    ),
+    ("bjwater", "water", "北京自来水集团（水费）", {"account_label": "户号", "lookup": True}),
+    ("bjgas", "gas", "北京燃气（燃气费）", {"account_label": "燃气用户号", "lookup": True}),
+    (
+        "cmcc",
+        "mobile",
+        "中国移动 话费充值",
+        {
+            "account_label": "手机号",
+            "account_pattern": r"^1[3-9]\d{9}$",
+            "denominations_fen": [1000, 2000, 3000, 5000, 10000, 20000, 30000, 50000],
+            "prefixes": ["138"],
+            "commission": {"kind": "percent", "basis_points": 150},
+        },
+    ),
+    ("cc-repay", "credit_card", "信用卡还款", {"account_label": "信用卡号"}),
+)
+
+
+def _billpay_states(window: CashierWindow, out: Path, stem: str, app: QApplication) -> list[Path]:
+    """The 缴费 screen with an electricity bill looked up, what the customer checks (请核对),
+    a 受理中 result taken offline, today's list with a failed payment, and the sell screen's red
+    banner for the refund owed. Drawn through the screen's own methods from data made here in
+    memory: nothing is written to the shop."""
+    import dataclasses
+    import datetime as dt
+
+    from storebox.billers import BillerData
+    from storebox.billpay import BillView, RefundTask
+    from storebox.ports import BillInfo
+    from ui.cashier.billpay_page import TODAY, BillPayPage
+    from ui.customer_display import CustomerDisplay
+
+    page = window.pages["billpay"]
+    assert isinstance(page, BillPayPage)
+    shop = window.shop
+    billers = [
+        BillerData(i, kind, name, True, dict(rules)) for i, kind, name, rules in _SHOT_BILLERS
+    ]
+    page.set_billers(billers)
+    page.choose_biller(billers[3], "13812345678")  # a top-up: the carrier by its segment
+    page.choose_denomination(5_000)
+    written = [_grab(window, out / f"{stem}-0-topup.png", app)]
+    page.choose_biller(billers[0], "1100123456789")
+    now = shop.now()
+    page.show_bill(
+        BillInfo(
+            biller_id="sgcc-bj",
+            account_masked="110******6789",
+            holder_masked="张*明",
+            amount_due_fen=18_650,
+            query_no="Q20261126001",
+            expires_at=now + dt.timedelta(minutes=30),
+            due_date=dt.date(2026, 12, 10),
+            period="2026-10",
+        )
+    )
+    written.append(_grab(window, out / f"{stem}-1-electricity.png", app))
+    page.confirm()
+    written.append(_grab(window, out / f"{stem}-2-confirm.png", app))
+    display = CustomerDisplay(shop_name=shop.settings.store_name)
+    display.resize(1024, 768)
+    try:
+        display.show_bill(*page._customer_fields())
+        written.append(_grab_widget(display, out / f"{stem}-2-customer.png", app))
+    finally:
+        display.close()
+        display.deleteLater()
+    cashier = window.actor
+    base = BillView(
+        payment_id="0196f3a2-c1d4-7e8b-9a0c-7f3a9c01aa01",
+        number=f"B{shop.business_day():%m%d}-01-0007",
+        business_day=shop.business_day(),
+        biller_id="cmcc",
+        biller_kind="mobile",
+        biller_name="中国移动 话费充值",
+        account_masked="138****5678",
+        holder_masked="",
+        period="",
+        query_no="",
+        amount_fen=10_000,
+        commission_fen=0,
+        tender="cash",
+        tendered_fen=10_000,
+        change_fen=0,
+        masked_pan="",
+        status="pending",
+        accepted_offline=True,
+        biller_reference="",
+        reason_code="",
+        message="",
+        accepted_at=now,
+        answered_at=None,
+        final_at=None,
+        cashier_id=cashier.user_id if cashier else "",
+        cashier_name=cashier.name if cashier else "",
+    )
+    page.show_result(base)
+    written.append(_grab(window, out / f"{stem}-3-processing.png", app))
+    failed = dataclasses.replace(
+        base,
+        payment_id="0196f3a2-c1d4-7e8b-9a0c-7f3a9c01aa02",
+        number=f"B{shop.business_day():%m%d}-01-0005",
+        biller_id="bjgas",
+        biller_kind="gas",
+        biller_name="北京燃气（燃气费）",
+        account_masked="123****7890",
+        amount_fen=8_000,
+        status="failed",
+        accepted_offline=False,
+        reason_code="account_closed",
+        message="户号已销户 / the account is closed",
+        accepted_at=now - dt.timedelta(minutes=40),
+        answered_at=now - dt.timedelta(minutes=12),
+        final_at=now - dt.timedelta(minutes=12),
+    )
+    failed = dataclasses.replace(
+        failed,
+        refund=RefundTask(
+            id="0196f3a2-c1d4-7e8b-9a0c-7f3a9c01aa03",
+            payment_id=failed.payment_id,
+            number=failed.number,
+            biller_name=failed.biller_name,
+            account_masked=failed.account_masked,
+            amount_fen=failed.amount_fen,
+            tender="cash",
+            status="open",
+            reason="account_closed",
+            raised_at=now - dt.timedelta(minutes=12),
+            done_at=None,
+        ),
+    )
+    success = dataclasses.replace(
+        base,
+        payment_id="0196f3a2-c1d4-7e8b-9a0c-7f3a9c01aa04",
+        number=f"B{shop.business_day():%m%d}-01-0006",
+        biller_id="sgcc-bj",
+        biller_kind="electricity",
+        biller_name="国家电网 北京电力（电费）",
+        account_masked="110******6789",
+        holder_masked="张*明",
+        amount_fen=18_650,
+        tender="card",
+        masked_pan="622588******1234",
+        status="success",
+        accepted_offline=False,
+        biller_reference="SG20261126000123",
+        accepted_at=now - dt.timedelta(minutes=25),
+    )
+    page._go(TODAY)
+    page._show_today([failed, success, base])
+    written.append(_grab(window, out / f"{stem}-4-today.png", app))
+    page.new_customer()
+
+    status = window.last_status
+    if status is not None:  # the red banner and badge, as they show with one refund owed
+        window.last_status = dataclasses.replace(status, bill_refunds=1)
+        window.retranslate_status()
+        window.show_page("sell")
+        settle(app)
+        written.append(_grab(window, out / f"{stem}-5-refund-banner.png", app))
+        window.last_status = status
+        window.retranslate_status()
+        window.show_page("billpay")
         settle(app)
     return written
 

@@ -2,6 +2,433 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BillPayPage</name>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="446"/>
+        <source>Bill payments</source>
+        <translation>缴费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="449"/>
+        <source>Bill payments (便民缴费)</source>
+        <translation>便民缴费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="454"/>
+        <source>Choose the kind (1-5) and the biller, or scan the barcode on the customer&apos;s paper bill.</source>
+        <translation>选择缴费类型（1-5）和缴费单位，或扫描顾客纸质账单上的条码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="459"/>
+        <source>No billers yet: they come from the hub when the shop syncs (Sync screen).</source>
+        <translation>还没有缴费单位：门店与云端同步后自动下载（同步页面）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="462"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="483"/>
+        <source>Today&apos;s bill payments  Ctrl+L</source>
+        <translation>今日缴费  Ctrl+L</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="463"/>
+        <source>Look up the bill  Enter</source>
+        <translation>查询账单  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="464"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1372"/>
+        <source>Asking the biller…</source>
+        <translation>正在查询缴费单位…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="467"/>
+        <source>Holder</source>
+        <translation>户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="467"/>
+        <source>Period</source>
+        <translation>账期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="467"/>
+        <source>Due date</source>
+        <translation>缴费截止日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="467"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="490"/>
+        <source>Account</source>
+        <translation>号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="471"/>
+        <source>Amount due</source>
+        <translation>应缴金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="472"/>
+        <source>Show the customer  Enter</source>
+        <translation>请顾客核对  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="473"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="496"/>
+        <source>Back  Esc</source>
+        <translation>返回  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="474"/>
+        <source>Please check (请核对)</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <source>The customer&apos;s screen shows the same. Take the money only when the customer agrees.</source>
+        <translation>顾客屏上显示相同内容。顾客确认无误后再收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="481"/>
+        <source>Change it  Esc</source>
+        <translation>修改  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="482"/>
+        <source>The customer agrees: take the money  Enter</source>
+        <translation>顾客已确认：收款  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="484"/>
+        <source>Next customer  Enter</source>
+        <translation>下一位顾客  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="487"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="488"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="489"/>
+        <source>Biller</source>
+        <translation>缴费单位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="491"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="492"/>
+        <source>Tender</source>
+        <translation>支付方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="493"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="497"/>
+        <source>Ask the biller again  Ctrl+R</source>
+        <translation>刷新结果  Ctrl+R</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="498"/>
+        <source>Reprint  Ctrl+P</source>
+        <translation>重打小票  Ctrl+P</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="499"/>
+        <source>Refund the customer  Enter</source>
+        <translation>给顾客退款  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="626"/>
+        <source>No biller of this kind yet: sync with the hub.</source>
+        <translation>暂无此类缴费单位：请与云端同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="712"/>
+        <source>Top-up amount: choose a tile</source>
+        <translation>充值金额：请选择面额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="714"/>
+        <source>Amount to pay (the amount due unless changed)</source>
+        <translation>缴费金额（默认为应缴金额）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="716"/>
+        <source>Amount to pay</source>
+        <translation>缴费金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="782"/>
+        <source>Type the %1 first.</source>
+        <translation>请先输入%1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="845"/>
+        <source>(late fee %1 included)</source>
+        <translation>（含滞纳金 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="889"/>
+        <source>Commission for the shop on success: %1</source>
+        <translation>成功后门店佣金：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="908"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="911"/>
+        <source>Finish this bill payment first.</source>
+        <translation>请先完成这笔缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="947"/>
+        <source>Choose the amount.</source>
+        <translation>请选择金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="949"/>
+        <source>Type the amount.</source>
+        <translation>请输入金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="971"/>
+        <source>Holder: %1</source>
+        <translation>户名：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1046"/>
+        <source>Cash is short by %1.</source>
+        <translation>现金不足，还差 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1055"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1057"/>
+        <source>Recording and sending to the biller…</source>
+        <translation>正在记录并提交缴费单位…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1072"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1080"/>
+        <source>Pay by card</source>
+        <translation>刷卡支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1074"/>
+        <source>Follow the terminal: insert, tap or swipe the card</source>
+        <translation>请按刷卡机提示插卡、挥卡或刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1080"/>
+        <source>Please follow the card terminal</source>
+        <translation>请按刷卡机提示操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1119"/>
+        <source>No shift is open: open one on the Shift screen (F3) first.</source>
+        <translation>未开班：请先在交班页面（F3）开班。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1153"/>
+        <source>Card payment %1 (ref %2): outcome still unknown.</source>
+        <translation>刷卡 %1（参考号 %2）：结果仍未知。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1173"/>
+        <source>reversed — the customer is not charged</source>
+        <translation>已撤销，顾客未被扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1174"/>
+        <source>did not go through — the customer is not charged</source>
+        <translation>未成功，顾客未被扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1175"/>
+        <source>charged, and recorded</source>
+        <translation>已扣款并已记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1179"/>
+        <source>outcome still unknown</source>
+        <translation>结果仍未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1184"/>
+        <source>Still unknown: the terminal did not answer. Check it, then ask again.</source>
+        <translation>仍未知：刷卡机没有应答。请检查刷卡机后再次查询。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1190"/>
+        <source>Settled: take the payment again, or cash</source>
+        <translation>已处理：请重新刷卡，或收现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1206"/>
+        <source>Left unresolved by %1: it is settled before the next card payment.</source>
+        <translation>%1 暂不处理：下次刷卡前会先处理这笔。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1211"/>
+        <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
+        <translation>暂不处理未知支付需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1231"/>
+        <source>The biller confirmed it. Reference: %1</source>
+        <translation>缴费单位已确认。流水号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1239"/>
+        <source>Accepted offline: it will be submitted when the network returns. The receipt says 受理中.</source>
+        <translation>离线受理：网络恢复后自动提交。小票显示“受理中”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1246"/>
+        <source>The biller has not answered yet (受理中); the result comes later. Reference: %1</source>
+        <translation>缴费单位尚未答复（受理中），结果稍后返回。流水号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1252"/>
+        <source>The biller refused it: %1. The customer is owed a refund.</source>
+        <translation>缴费失败：%1。需给顾客退款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1257"/>
+        <source>Change: %1</source>
+        <translation>找零：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1259"/>
+        <source>Paid by card %1</source>
+        <translation>刷卡支付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1345"/>
+        <source>No bill payments today.</source>
+        <translation>今天还没有缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1349"/>
+        <source>Reference: %1</source>
+        <translation>流水号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1354"/>
+        <source>Refund %1 to the customer&apos;s %2.</source>
+        <translation>需退还顾客 %1（原路退回：%2）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1367"/>
+        <source>This till has no hub: the result comes when it syncs.</source>
+        <translation>本收银台未连接云端：同步后才有结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1387"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1399"/>
+        <source>Reprinting bill payment %1.</source>
+        <translation>正在重打缴费小票 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1401"/>
+        <source>A failed payment has no receipt: refund it.</source>
+        <translation>失败的缴费没有小票：请办理退款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="1403"/>
+        <source>No receipt printer is configured.</source>
+        <translation>未设置小票打印机。</translation>
+    </message>
+</context>
+<context>
+    <name>BillRefundDialog</name>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="91"/>
+        <source>Refund a failed bill payment</source>
+        <translation>缴费失败退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="93"/>
+        <source>Bill payment %1 failed: give the customer the money back</source>
+        <translation>缴费 %1 失败：请把钱退给顾客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="99"/>
+        <source>The biller said: %1</source>
+        <translation>缴费单位答复：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="105"/>
+        <source>Back to the card %1 through the terminal.</source>
+        <translation>通过刷卡机退回原卡 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="109"/>
+        <source>Refund to the card  Enter</source>
+        <translation>退回原卡  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="111"/>
+        <source>In cash, from the drawer.</source>
+        <translation>从钱箱退现金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="112"/>
+        <source>Refund in cash  Enter</source>
+        <translation>退现金  Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="114"/>
+        <source>Not now  Esc</source>
+        <translation>稍后  Esc</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="149"/>
+        <source>Follow the terminal: the card is refunded</source>
+        <translation>请按刷卡机提示操作：正在退款到卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="158"/>
+        <source>Recording the refund…</source>
+        <translation>正在记录退款…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="170"/>
+        <source>to the card</source>
+        <translation>已退回原卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="172"/>
+        <source>in cash: give the customer %1 from the drawer</source>
+        <translation>退现金：请从钱箱取 %1 给顾客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="177"/>
+        <source>Refunded %1 of bill payment %2 %3. The slip is printing.</source>
+        <translation>缴费 %2 已退款 %1，%3。退款单正在打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="193"/>
+        <source>This was paid by card: the refund goes back to the card through the terminal, and no terminal is set up (Devices, F11).</source>
+        <translation>这笔是刷卡支付的，需通过刷卡机退回原卡，但未设置刷卡机（设备，F11）。</translation>
+    </message>
+</context>
+<context>
     <name>CartModel</name>
     <message>
         <location filename="../../ui/cashier/sell_cart.py" line="122"/>
@@ -43,88 +470,93 @@
 <context>
     <name>CashierWindow</name>
     <message>
-        <location filename="../../ui/cashier/window.py" line="249"/>
+        <location filename="../../ui/cashier/window.py" line="262"/>
         <source>Only the owner can open this screen.</source>
-        <extracomment>card / wallet payments of unknown outcome no till is waiting on (the red badge) the customer&apos;s screen, when the shop has one (settings: customer_display) the unknown-payments dialog while it is open (tests drive it)</extracomment>
+        <extracomment>card / wallet payments of unknown outcome no till is waiting on (the red badge) failed bill payments whose customer is still owed the money (the red refund badge) the customer&apos;s screen, when the shop has one (settings: customer_display) the biller platform (便民缴费) through the hub: the composition root (`run.build`) sets it when the shop is enrolled; None, bill payments are offline-only the unknown-payments dialog while it is open (tests drive it)</extracomment>
         <translation>只有店主可以打开此页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="258"/>
+        <location filename="../../ui/cashier/window.py" line="271"/>
         <source>Sign in before scanning.</source>
         <translation>请先登录再扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="370"/>
+        <location filename="../../ui/cashier/window.py" line="391"/>
         <source>Could not start the sync agent: %1</source>
         <translation>无法启动同步程序：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="377"/>
+        <location filename="../../ui/cashier/window.py" line="398"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="378"/>
+        <location filename="../../ui/cashier/window.py" line="399"/>
         <source>Signed in: %1</source>
         <translation>当前用户：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="381"/>
+        <location filename="../../ui/cashier/window.py" line="402"/>
         <source>No open shift</source>
         <translation>未开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="390"/>
+        <location filename="../../ui/cashier/window.py" line="411"/>
         <source>Shift: %1 since %2</source>
         <translation>当班：%1，%2 开班</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="400"/>
+        <location filename="../../ui/cashier/window.py" line="421"/>
         <source>Waiting to sync: %1</source>
         <translation>待同步：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="403"/>
+        <location filename="../../ui/cashier/window.py" line="424"/>
         <source>Refused by the hub: %1</source>
         <translation>被云端拒收：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="407"/>
+        <location filename="../../ui/cashier/window.py" line="428"/>
         <source>%1 payments of unknown outcome</source>
         <translation>%1 笔支付结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="410"/>
+        <location filename="../../ui/cashier/window.py" line="433"/>
+        <source>%1 failed bill payments to refund</source>
+        <translation>%1 笔缴费失败待退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/window.py" line="440"/>
         <source>Devices: none configured</source>
         <translation>设备：未配置</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="415"/>
+        <location filename="../../ui/cashier/window.py" line="445"/>
         <source>No Chinese font installed (fonts-noto-cjk): Chinese shows as boxes</source>
         <translation>未安装中文字体（fonts-noto-cjk）：中文将显示为方框</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="419"/>
+        <location filename="../../ui/cashier/window.py" line="449"/>
         <source>storebox — till</source>
         <translation>storebox — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="420"/>
+        <location filename="../../ui/cashier/window.py" line="450"/>
         <source>Lock (F12)</source>
         <translation>锁屏 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="422"/>
+        <location filename="../../ui/cashier/window.py" line="452"/>
         <source>Locked</source>
         <translation>已锁屏</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="424"/>
+        <location filename="../../ui/cashier/window.py" line="454"/>
         <source>owner</source>
         <translation>店主</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/window.py" line="424"/>
+        <location filename="../../ui/cashier/window.py" line="454"/>
         <source>cashier</source>
         <translation>收银员</translation>
     </message>
@@ -132,55 +564,80 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../../ui/customer_display.py" line="318"/>
+        <location filename="../../ui/customer_display.py" line="376"/>
         <source>Customer display</source>
-        <extracomment>a QR code&apos;s side on screen, in pixels (phones read it easily from ~40 cm)</extracomment>
+        <extracomment>a QR code&apos;s side on screen, in pixels (phones read it easily from ~40 cm) the bill payment on show for the customer to check (biller, account, holder, amount)</extracomment>
         <translation>顾客显示屏</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="319"/>
+        <location filename="../../ui/customer_display.py" line="377"/>
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="320"/>
+        <location filename="../../ui/customer_display.py" line="378"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="320"/>
+        <location filename="../../ui/customer_display.py" line="378"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="320"/>
+        <location filename="../../ui/customer_display.py" line="378"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="321"/>
+        <location filename="../../ui/customer_display.py" line="379"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/customer_display.py" line="323"/>
+        <location filename="../../ui/customer_display.py" line="381"/>
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="324"/>
+        <location filename="../../ui/customer_display.py" line="382"/>
         <source>Scan the code with your phone to pay</source>
         <translation>请用手机扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="325"/>
+        <location filename="../../ui/customer_display.py" line="383"/>
+        <source>Please check</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="386"/>
+        <source>Biller</source>
+        <translation>缴费单位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="386"/>
+        <source>Account</source>
+        <translation>号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="386"/>
+        <source>Holder</source>
+        <translation>户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="391"/>
+        <source>Check the account and the amount, then tell the cashier to go on.</source>
+        <translation>请核对号码和金额，无误后告诉收银员继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="393"/>
         <source>Thank you</source>
         <translation>谢谢惠顾</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_display.py" line="327"/>
+        <location filename="../../ui/customer_display.py" line="395"/>
         <source>Your change: %1</source>
         <translation>找零：%1</translation>
     </message>
@@ -669,146 +1126,146 @@
 <context>
     <name>PayCashDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="249"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="262"/>
         <source>Take payment</source>
         <extracomment>the notes a customer hands over most choosing the tender: cash typed in, the card button, a wallet code scanned a card or wallet payment is under way (the terminal&apos;s prompts shown) the outcome is not known: nothing else may happen until it is resolved resolving (or resolved): what became of the unknown payment</extracomment>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="250"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="263"/>
         <source>To pay</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="251"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="264"/>
         <source>Cash given</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="252"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="265"/>
         <source>Exact</source>
         <translation>正好</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="255"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="268"/>
         <source>Less than the total</source>
         <translation>不够付合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="257"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="270"/>
         <source>The customer gives %1</source>
         <translation>顾客付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="258"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="271"/>
         <source>Take cash  Enter</source>
         <translation>收款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="259"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="272"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="260"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="273"/>
         <source>Wallet: scan the customer&apos;s payment code now</source>
         <translation>扫码支付：现在扫顾客的付款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="262"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="275"/>
         <source>No card terminal is set up (Devices, F11)</source>
         <translation>未设置刷卡终端（设备，F11）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="266"/>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="372"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="279"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="385"/>
         <source>Cancel on the terminal</source>
         <translation>在终端上取消</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="268"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="281"/>
         <source>Ask the terminal again</source>
         <translation>再次查询终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="269"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="282"/>
         <source>Leave it unresolved (owner&apos;s PIN)</source>
         <translation>暂不处理（需店主密码）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="270"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="283"/>
         <source>Back to payment</source>
         <translation>返回收款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="288"/>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="292"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="301"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="305"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="296"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="309"/>
         <source>Still to pay</source>
         <translation>还差</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="304"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="317"/>
         <source>Card for the rest %1  Ctrl+K</source>
         <translation>余额刷卡 %1  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="307"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="320"/>
         <source>Card %1  Ctrl+K</source>
         <translation>刷卡 %1  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="308"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="321"/>
         <source>Shop&apos;s QR code %1</source>
         <translation>扫码付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="315"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="328"/>
         <source>Type the amount of cash the customer gave.</source>
         <translation>请输入顾客付的现金金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="323"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="336"/>
         <source>No card terminal is set up: take cash or a wallet code.</source>
         <translation>未设置刷卡终端：请收现金或扫付款码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="264"/>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="337"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="277"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="350"/>
         <source>Cancel the code</source>
         <translation>取消收款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="369"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="382"/>
         <source>Please wait: the customer pays on the device.</source>
         <translation>请稍候：顾客正在设备上付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="383"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="396"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="391"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="404"/>
         <source>Payment unknown</source>
         <translation>支付结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="393"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="406"/>
         <source>Do not hand over the goods and do not take the money again yet.</source>
         <translation>先不要交付商品，也不要重复收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="406"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="419"/>
         <source>Asking what became of the payment…</source>
         <translation>正在查询这笔付款的结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="417"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="430"/>
         <source>Take the payment again, or another tender.</source>
         <translation>请重新收款，或换一种付款方式。</translation>
     </message>
@@ -816,62 +1273,62 @@
 <context>
     <name>PriceDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="581"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="594"/>
         <source>Change the price</source>
         <translation>改价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="583"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="596"/>
         <source>List price %1 · approved by %2</source>
         <translation>原价 %1 · 批准人 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="587"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="600"/>
         <source>New unit price</source>
         <translation>新单价</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="588"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="601"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="591"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="604"/>
         <source>Damaged packaging</source>
         <translation>包装破损</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="592"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="605"/>
         <source>Near its date</source>
         <translation>临期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="593"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="606"/>
         <source>Shelf label shows less</source>
         <translation>价签标价更低</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="594"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="607"/>
         <source>Regular customer</source>
         <translation>老顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="597"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="610"/>
         <source>Change the price  Enter</source>
         <translation>确认改价  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="598"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="611"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="608"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="621"/>
         <source>Type the new price.</source>
         <translation>请输入新价格。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="612"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="625"/>
         <source>Say why the price changes.</source>
         <translation>请填写改价原因。</translation>
     </message>
@@ -1213,22 +1670,22 @@
 <context>
     <name>QtyDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="484"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="497"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="485"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="498"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="486"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="499"/>
         <source>Cancel  Esc</source>
         <translation>取消  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="494"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="507"/>
         <source>A whole number from 1 to 9999.</source>
         <translation>请输入 1 到 9999 的整数。</translation>
     </message>
@@ -1242,263 +1699,263 @@
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="244"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="245"/>
         <source>Close the terminal&apos;s batch?</source>
         <translation>关闭刷卡终端的批次？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="246"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="247"/>
         <source>Reconciling runs the card terminal&apos;s end-of-day (结算): it closes the terminal&apos;s batch for %1 and sends it to the bank. Card payments after it start a new batch. Go on?</source>
         <translation>对账会执行刷卡终端的结算：关闭 %1 的终端批次并上送银行。之后的刷卡交易计入新批次。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="250"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="251"/>
         <source>Settle the terminal and reconcile</source>
         <translation>终端结算并对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="260"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="261"/>
         <source>Fetching the acquirer&apos;s settlement from the hub…</source>
         <translation>正在从云端获取收单对账单…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="271"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="272"/>
         <source>The card terminal is settling its batch…</source>
         <translation>刷卡终端正在结算…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="277"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="278"/>
         <source>Card: no card terminal is set up on this till: card totals not checked.</source>
         <translation>刷卡：本收银台未设置刷卡终端，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="283"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="284"/>
         <source>Card: the terminal was not asked: card totals not checked.</source>
         <translation>刷卡：未询问终端，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="290"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="291"/>
         <source>Matching the day&apos;s payments…</source>
         <translation>正在核对当日收款…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="314"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="315"/>
         <source>Wallet: this shop is not enrolled with a hub: the acquirer was not asked.</source>
         <translation>扫码：本店尚未登记到云端，未向收单方核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="334"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="335"/>
         <source>Wallet: the hub could not be reached (%1): the acquirer&apos;s settlement was not checked. Run it again when the shop is online.</source>
         <translation>扫码：无法连接云端（%1），收单对账单未核对。联网后请再对账一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="359"/>
-        <location filename="../../ui/screenshots.py" line="218"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="360"/>
+        <location filename="../../ui/screenshots.py" line="220"/>
         <source>Card: the terminal settled its batch but does not report its totals: card totals not checked.</source>
         <translation>刷卡：终端已结算，但未报告合计，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="377"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="378"/>
         <source>Card: the terminal&apos;s end-of-day did not run (%1): card totals not checked.</source>
         <translation>刷卡：终端结算未执行（%1），刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="404"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="405"/>
         <source>Reconciled %1: no differences.</source>
         <translation>%1 对账完成：无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="408"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="409"/>
         <source>Reconciled %1: %2 differences.</source>
         <translation>%1 对账完成：%2 处差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="427"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="623"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="428"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="624"/>
         <source>Reconciling…</source>
         <translation>正在对账…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="427"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="623"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="428"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="624"/>
         <source>Run reconciliation</source>
         <translation>开始对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="449"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="450"/>
         <source>Not reconciled yet</source>
         <translation>尚未对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="453"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="454"/>
         <source>No reconciliation has run for %1 on this till.</source>
         <translation>本收银台尚未对 %1 对过账。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="461"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="462"/>
         <source>Differences</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="462"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="463"/>
         <source>Choose the day and run the reconciliation.</source>
         <translation>选择营业日，然后开始对账。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="469"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="470"/>
         <source>No differences</source>
         <translation>无差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="471"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="472"/>
         <source>%1 differences</source>
         <translation>%1 处差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="479"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="480"/>
         <source>Business day %1 · run at %2</source>
         <translation>营业日 %1 · 对账时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="488"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="489"/>
         <source>Differences (%1)</source>
         <translation>差异（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="528"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="529"/>
         <source>Every payment matched: the shop, the terminal and the acquirer agree.</source>
         <translation>每笔收款都已核对：收银、终端和收单方一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="530"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="531"/>
         <source>No differences in what could be checked (see the notes).</source>
         <translation>可核对的部分无差异（见提示）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="538"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="628"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="629"/>
         <source>Tender</source>
         <translation>收款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="538"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="629"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="630"/>
         <source>The shop</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="538"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="630"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="631"/>
         <source>Terminal / acquirer</source>
         <translation>终端 / 收单方</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="543"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="544"/>
         <source>terminal: not checked</source>
         <translation>终端：未核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="549"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="550"/>
         <source>acquirer: not checked</source>
         <translation>收单方：未核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="573"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="574"/>
         <source>%1 paid %2</source>
         <translation>收款 %1 笔 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="579"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="580"/>
         <source>%1 refunded %2</source>
         <translation>退款 %1 笔 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="594"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="595"/>
         <source>Card: the terminal&apos;s totals were not checked.</source>
         <translation>刷卡：终端合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="596"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="597"/>
         <source>Wallet: the acquirer&apos;s settlement was not checked.</source>
         <translation>扫码：收单对账单未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="601"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="602"/>
         <source>in the shop, not at the acquirer</source>
         <translation>收银有、收单无</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="602"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="603"/>
         <source>at the acquirer, not in the shop</source>
         <translation>收单有、收银无</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="603"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="604"/>
         <source>reversed at the acquirer, paid in the shop</source>
         <translation>收单已撤销、收银记为已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="604"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="605"/>
         <source>amounts differ</source>
         <translation>金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="605"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="606"/>
         <source>refunded at the acquirer beyond the shop</source>
         <translation>收单退款多于收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="606"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="607"/>
         <source>the terminal&apos;s count differs</source>
         <translation>终端笔数不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="607"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="608"/>
         <source>the terminal&apos;s amount differs</source>
         <translation>终端金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="608"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="609"/>
         <source>a card scheme&apos;s total differs</source>
         <translation>卡组织合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="618"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="619"/>
         <source>Reconciliation (end of day)</source>
         <translation>对账（日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="619"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="620"/>
         <source>Business day</source>
         <translation>营业日</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="620"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="621"/>
         <source>Include the card terminal&apos;s end-of-day</source>
         <translation>包括刷卡终端结算</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="621"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="622"/>
         <source>Payments of unknown outcome…</source>
         <translation>支付结果未知…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="627"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="628"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="632"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="633"/>
         <source>Reference</source>
         <translation>流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="631"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="632"/>
         <source>Sale</source>
         <translation>销售单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="633"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="634"/>
         <source>Detail</source>
         <translation>说明</translation>
     </message>
@@ -2001,461 +2458,471 @@ Its Z report is frozen: nothing more can be sold, refunded or opened on that day
 <context>
     <name>SellPage</name>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="377"/>
+        <location filename="../../ui/cashier/sell_page.py" line="395"/>
         <source>Sell</source>
         <extracomment>how often the hub is asked whether the shop&apos;s code has been paid the till closes an expired code itself only this long after the hub should have (clocks differ) search-as-you-type waits this long after the last keystroke an all-digit text this long, typed and Entered, is a barcode typed by hand fixed-pitch faces in which a CJK character is exactly two Latin columns wide the text changed while a search was running: run again for the newest text</extracomment>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="381"/>
+        <location filename="../../ui/cashier/sell_page.py" line="399"/>
         <source>Search: name, pinyin initials (nfsq) or barcode — or just scan</source>
         <translation>搜索：商品名、拼音首字母（nfsq）或条码——也可直接扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="384"/>
+        <location filename="../../ui/cashier/sell_page.py" line="402"/>
         <source>Scan or type to add goods</source>
         <translation>扫码或输入以添加商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="390"/>
+        <location filename="../../ui/cashier/sell_page.py" line="408"/>
         <source>One less  -</source>
         <translation>减一  -</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="391"/>
+        <location filename="../../ui/cashier/sell_page.py" line="409"/>
         <source>One more  +</source>
         <translation>加一  +</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="392"/>
+        <location filename="../../ui/cashier/sell_page.py" line="410"/>
         <source>Qty  F8</source>
         <translation>数量  F8</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="393"/>
+        <location filename="../../ui/cashier/sell_page.py" line="411"/>
         <source>Price  F10</source>
         <translation>改价  F10</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="394"/>
+        <location filename="../../ui/cashier/sell_page.py" line="412"/>
         <source>Changing a price needs the owner&apos;s PIN</source>
         <translation>改价需要店主密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="395"/>
+        <location filename="../../ui/cashier/sell_page.py" line="413"/>
         <source>Remove  Del</source>
         <translation>删除  Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="396"/>
+        <location filename="../../ui/cashier/sell_page.py" line="414"/>
         <source>Void  Ctrl+Del</source>
         <translation>作废  Ctrl+Del</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="397"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1305"/>
+        <location filename="../../ui/cashier/sell_page.py" line="415"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1336"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="398"/>
+        <location filename="../../ui/cashier/sell_page.py" line="416"/>
         <source>Pay cash  F9</source>
         <translation>现金收款  F9</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="399"/>
+        <location filename="../../ui/cashier/sell_page.py" line="417"/>
         <source>Card  Ctrl+K</source>
         <translation>刷卡  Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="400"/>
+        <location filename="../../ui/cashier/sell_page.py" line="418"/>
         <source>Wallet code</source>
         <translation>付款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="401"/>
+        <location filename="../../ui/cashier/sell_page.py" line="419"/>
         <source>The total goes to the card terminal</source>
         <translation>合计金额发送到刷卡终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="403"/>
+        <location filename="../../ui/cashier/sell_page.py" line="421"/>
         <source>Open the payment, then scan the customer&apos;s payment code (付款码)</source>
         <translation>打开收款，然后扫顾客的付款码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="406"/>
+        <location filename="../../ui/cashier/sell_page.py" line="424"/>
         <source>Split: type the cash first in the payment (F9), then Card pays the rest.</source>
         <translation>组合付款：先在收款（F9）中输入现金，余额再刷卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="506"/>
+        <location filename="../../ui/cashier/sell_page.py" line="537"/>
         <source>A payment is under way: wait for its answer.</source>
         <translation>正在付款：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1312"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1343"/>
         <source>Card</source>
         <translation>刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1313"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1344"/>
         <source>Wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="408"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1308"/>
+        <location filename="../../ui/cashier/sell_page.py" line="426"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1339"/>
         <source>Change</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="409"/>
+        <location filename="../../ui/cashier/sell_page.py" line="427"/>
         <source>Scan the next item to start a new sale.</source>
         <translation>扫描下一件商品即开始新的一单。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="410"/>
+        <location filename="../../ui/cashier/sell_page.py" line="428"/>
         <source>Reprint last (Ctrl+P)</source>
         <translation>重打上一张 (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="411"/>
+        <location filename="../../ui/cashier/sell_page.py" line="429"/>
         <source>Ask the terminal now</source>
         <translation>立即查询终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="415"/>
+        <location filename="../../ui/cashier/sell_page.py" line="431"/>
+        <source>Refund now</source>
+        <translation>立即退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="435"/>
         <source>No shift is open, so nothing can be paid yet. Open one on the Shift screen (F3): count the float into the drawer.</source>
         <translation>还没有开班，暂时无法收款。请按 F3 到班次页面开班：把备用金点入钱箱。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="462"/>
+        <location filename="../../ui/cashier/sell_page.py" line="482"/>
         <source>Payment unknown: %1. Do not take it again; it is settled first.</source>
         <translation>支付结果未知：%1。请勿重复收款；下一笔前会先处理它。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="510"/>
-        <location filename="../../ui/cashier/sell_page.py" line="566"/>
+        <location filename="../../ui/cashier/sell_page.py" line="495"/>
+        <source>%1 failed bill payments to refund: the customers are owed their money.</source>
+        <translation>%1 笔缴费失败待退款：需把钱退还顾客。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/sell_page.py" line="541"/>
+        <location filename="../../ui/cashier/sell_page.py" line="597"/>
         <source>Finish or cancel the payment first.</source>
         <translation>请先完成或取消收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="521"/>
+        <location filename="../../ui/cashier/sell_page.py" line="552"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再重新扫码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="528"/>
+        <location filename="../../ui/cashier/sell_page.py" line="559"/>
         <source>That is a customer&apos;s payment code, not goods: payment codes are taken at payment.</source>
         <translation>这是顾客的付款码，不是商品：付款码在收款时扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="549"/>
+        <location filename="../../ui/cashier/sell_page.py" line="580"/>
         <source>Unknown barcode %1: no product has this code. Search by name instead.</source>
         <translation>未知条码 %1：没有商品使用此条码。请按名称搜索。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="629"/>
+        <location filename="../../ui/cashier/sell_page.py" line="660"/>
         <source>Items: %1 · lines: %2</source>
         <translation>件数：%1 · 行数：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="634"/>
+        <location filename="../../ui/cashier/sell_page.py" line="665"/>
         <source>No goods yet</source>
         <translation>还没有商品</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="637"/>
+        <location filename="../../ui/cashier/sell_page.py" line="668"/>
         <source>Discount %1 (list %2)</source>
         <translation>优惠 %1（原价合计 %2）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="644"/>
+        <location filename="../../ui/cashier/sell_page.py" line="675"/>
         <source>Prices raised by %1</source>
         <translation>加价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="660"/>
+        <location filename="../../ui/cashier/sell_page.py" line="691"/>
         <source>Choose a line in the cart first.</source>
         <translation>请先在购物车中选择一行。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="669"/>
+        <location filename="../../ui/cashier/sell_page.py" line="700"/>
         <source>The quantity is 1: use Remove (Del) to take the line off.</source>
         <translation>数量已是 1：要去掉这一行请用删除（Del）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="719"/>
+        <location filename="../../ui/cashier/sell_page.py" line="750"/>
         <source>Changing the price of %1 needs the owner&apos;s PIN.</source>
         <translation>修改 %1 的价格需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="748"/>
+        <location filename="../../ui/cashier/sell_page.py" line="779"/>
         <source>The cart is empty: there is nothing to void.</source>
         <translation>购物车是空的，无需作废。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="769"/>
+        <location filename="../../ui/cashier/sell_page.py" line="800"/>
         <source>Sale voided: nothing was charged.</source>
         <translation>本单已作废：未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="783"/>
+        <location filename="../../ui/cashier/sell_page.py" line="814"/>
         <source>The cart is empty: scan or search for goods first.</source>
         <translation>购物车是空的：请先扫码或搜索商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="815"/>
+        <location filename="../../ui/cashier/sell_page.py" line="846"/>
         <source>Scan the customer&apos;s payment code now.</source>
         <translation>请现在扫顾客的付款码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="818"/>
+        <location filename="../../ui/cashier/sell_page.py" line="849"/>
         <source>Wallet payments need the hub, and this till has none: take cash or card.</source>
         <translation>扫码支付需要连接云端，本收银台未接入：请收现金或刷卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="844"/>
+        <location filename="../../ui/cashier/sell_page.py" line="875"/>
         <source>Card payment %1</source>
         <translation>刷卡 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="845"/>
+        <location filename="../../ui/cashier/sell_page.py" line="876"/>
         <source>Wallet payment %1</source>
         <translation>扫码支付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="856"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1036"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1202"/>
+        <location filename="../../ui/cashier/sell_page.py" line="887"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1067"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1233"/>
         <source>The cart changed while paying: check the total and take the cash again.</source>
         <translation>收款时购物车有变动：请核对合计后重新收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="868"/>
+        <location filename="../../ui/cashier/sell_page.py" line="899"/>
         <source>Follow the terminal: insert, tap or swipe the card</source>
         <translation>请按终端提示插卡、挥卡或刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="869"/>
+        <location filename="../../ui/cashier/sell_page.py" line="900"/>
         <source>Pay by card</source>
         <translation>刷卡支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="871"/>
+        <location filename="../../ui/cashier/sell_page.py" line="902"/>
         <source>User paying: the customer confirms on the phone</source>
         <translation>用户支付中：顾客正在手机上确认</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="872"/>
+        <location filename="../../ui/cashier/sell_page.py" line="903"/>
         <source>Pay by wallet</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="895"/>
+        <location filename="../../ui/cashier/sell_page.py" line="926"/>
         <source>Pay by the shop&apos;s QR code</source>
         <translation>扫码付（顾客扫店家码）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="897"/>
+        <location filename="../../ui/cashier/sell_page.py" line="928"/>
         <source>Making the code…</source>
         <translation>正在生成收款码…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="926"/>
+        <location filename="../../ui/cashier/sell_page.py" line="957"/>
         <source>The customer scans the code with the phone</source>
         <translation>请顾客用手机扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="931"/>
+        <location filename="../../ui/cashier/sell_page.py" line="962"/>
         <source>Scan to pay</source>
         <translation>扫码付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="963"/>
+        <location filename="../../ui/cashier/sell_page.py" line="994"/>
         <source>The code expired or was closed: nothing was paid.</source>
         <translation>收款码已过期或已关闭：未收到付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="985"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1016"/>
         <source>The code was cancelled: nothing was paid.</source>
         <translation>收款码已取消：未收到付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="993"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1024"/>
         <source>The hub did not say whether the code was paid.</source>
         <translation>云端没有答复这个码是否已付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1043"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1074"/>
         <source>Paid: recording the sale…</source>
         <translation>已付款：正在记录销售…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1048"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1079"/>
         <source>Please follow the card terminal</source>
         <translation>请按刷卡终端的提示操作</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1049"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1080"/>
         <source>Please confirm the payment on your phone</source>
         <translation>请在手机上确认付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1099"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1130"/>
         <source>Checking your payment</source>
         <translation>正在确认您的付款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1100"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1131"/>
         <source>Please wait a moment</source>
         <translation>请稍候</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1107"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1138"/>
         <source>%1 (ref %2): reversed — the customer is not charged.</source>
         <translation>%1（参考号 %2）：已撤销——顾客未被扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1108"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1139"/>
         <source>%1 (ref %2): did not go through — the customer is not charged.</source>
         <translation>%1（参考号 %2）：未成功——顾客未被扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1109"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1140"/>
         <source>%1 (ref %2): charged, and its sale is recorded.</source>
         <translation>%1（参考号 %2）：已扣款，销售单已记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1112"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1143"/>
         <source>%1 (ref %2): outcome still unknown.</source>
         <translation>%1（参考号 %2）：结果仍然未知。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1139"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1170"/>
         <source>Still unknown: the terminal did not answer. Check its cable and power, then ask again.</source>
         <translation>仍然未知：终端没有应答。请检查连线和电源，然后再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1148"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1179"/>
         <source>Charged: the payment belongs to a recorded sale</source>
         <translation>已扣款：这笔付款属于已记录的销售单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1150"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1181"/>
         <source>Not charged: the customer paid nothing</source>
         <translation>未扣款：顾客没有付钱</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1152"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1183"/>
         <source>Settled: no payment is open any more</source>
         <translation>已处理：没有未确认的付款了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1171"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1202"/>
         <source>Left unresolved by %1: it is settled before the next card or wallet payment. Take cash now, or ask again later.</source>
         <translation>%1 暂不处理：下一笔刷卡或扫码前会先处理它。现在请收现金，或稍后再查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1179"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1210"/>
         <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
         <translation>暂不处理未确认的付款需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1231"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1262"/>
         <source>Sale %1 paid: card %2 charged, auth %3. Change: %4</source>
         <translation>单号 %1 已收款：刷卡 %2，授权码 %3。找零：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1239"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1270"/>
         <source>Sale %1 paid. Change: %2</source>
         <translation>单号 %1 已收款。找零：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1263"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1294"/>
         <source>No receipt to reprint yet.</source>
         <translation>还没有可重打的小票。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1266"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1297"/>
         <source>Reprinting sale %1.</source>
         <translation>正在重打销售单 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1268"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1299"/>
         <source>No receipt printer is configured.</source>
         <translation>未配置小票打印机。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="941"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1075"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1279"/>
+        <location filename="../../ui/cashier/sell_page.py" line="972"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1106"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1310"/>
         <source>Something went wrong inside storebox; nothing was sold.</source>
         <translation>storebox 内部出错，本单未成交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="387"/>
+        <location filename="../../ui/cashier/sell_page.py" line="405"/>
         <source>Enter adds the chosen result · Esc clears the search · F9 cash · Ctrl+K card</source>
         <translation>Enter 添加选中的结果 · Esc 清空搜索 · F9 现金 · Ctrl+K 刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1297"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1328"/>
         <source>Paid · sale %1 · total %2</source>
         <translation>已收款 · 单号 %1 · 合计 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1303"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1334"/>
         <source>Sale No.</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1304"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1335"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1306"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1337"/>
         <source>Discount</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1307"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1338"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1309"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1340"/>
         <source>Paid</source>
         <translation>已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1310"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1341"/>
         <source>list price %1</source>
         <translation>原价 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1311"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1342"/>
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1314"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1345"/>
         <source>Auth code</source>
         <translation>授权码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1315"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1346"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1316"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1347"/>
         <source>Voucher</source>
         <translation>凭证号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_page.py" line="1403"/>
-        <location filename="../../ui/cashier/sell_page.py" line="1453"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1434"/>
+        <location filename="../../ui/cashier/sell_page.py" line="1484"/>
         <source>No goods match “%1”.</source>
         <translation>没有与“%1”匹配的商品。</translation>
     </message>
@@ -3164,54 +3631,137 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>VoidDialog</name>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="651"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="664"/>
         <source>Void the sale</source>
         <translation>作废本单</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="653"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="666"/>
         <source>Void this sale? Items: %1, total %2. Nothing is charged.</source>
         <translation>作废本单？共 %1 件，合计 %2。不会收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="657"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="670"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="660"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="673"/>
         <source>Customer changed their mind</source>
         <translation>顾客不要了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="661"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="674"/>
         <source>Customer left</source>
         <translation>顾客已离开</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="662"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="675"/>
         <source>Not enough money</source>
         <translation>顾客钱不够</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="663"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="676"/>
         <source>Scanned by mistake</source>
         <translation>扫错了</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="666"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="679"/>
         <source>Keep the sale  Esc</source>
         <translation>保留本单  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="667"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="680"/>
         <source>Void the sale  Enter</source>
         <translation>确认作废  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/sell_dialogs.py" line="671"/>
+        <location filename="../../ui/cashier/sell_dialogs.py" line="684"/>
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
+    </message>
+</context>
+<context>
+    <name>billpay</name>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="24"/>
+        <source>Electricity</source>
+        <translation>电费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="25"/>
+        <source>Water</source>
+        <translation>水费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="26"/>
+        <source>Gas</source>
+        <translation>燃气费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="27"/>
+        <source>Mobile top-up</source>
+        <translation>话费充值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="28"/>
+        <source>Credit-card repayment</source>
+        <translation>信用卡还款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="38"/>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="39"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="41"/>
+        <source>Success</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="42"/>
+        <source>Processing</source>
+        <translation>受理中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="47"/>
+        <source>card</source>
+        <translation>刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="49"/>
+        <source>cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="59"/>
+        <source>%1 by the number&apos;s segment. A number moved to another carrier may differ: ask the customer.</source>
+        <translation>按号段识别为%1。携号转网的号码可能不同，请向顾客确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="67"/>
+        <source>posted at once</source>
+        <translation>实时到账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="69"/>
+        <source>posted next working day</source>
+        <translation>次个工作日到账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="72"/>
+        <source>%1 credit card, %2</source>
+        <translation>%1信用卡，%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="86"/>
+        <source>%1 debit card: not a credit card</source>
+        <translation>%1借记卡：不是信用卡</translation>
     </message>
 </context>
 <context>
@@ -3226,6 +3776,7 @@ This ends the shift: the next sale needs a new shift.</source>
 <context>
     <name>ops</name>
     <message>
+        <location filename="../../ui/cashier/billpay_words.py" line="95"/>
         <location filename="../../ui/ops.py" line="92"/>
         <source>Something went wrong inside storebox; it has been logged. Nothing was changed.</source>
         <extracomment>number of operations waiting or running; tests wait for it to reach 0</extracomment>

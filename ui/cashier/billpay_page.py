@@ -92,9 +92,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: the page's steps (the stack's pages)
+# the page's steps (the stack's pages)
 CHOOSE, ACCOUNT, CONFIRM, RESULT, TODAY = "choose", "account", "confirm", "result", "today"
-#: the kind of work the page's runner does off the UI thread when it is not a card payment
+# the kind of work the page's runner does off the UI thread when it is not a card payment
 HUB = "billpay"
 
 _STYLE = """
@@ -147,16 +147,16 @@ class BillPayPage(Page):
         self.billers: list[BillerData] = []
         self.kind: str | None = None
         self.biller: BillerData | None = None
-        #: the account as the biller takes it, once the typed number passes its rules
+        # the account as the biller takes it, once the typed number passes its rules
         self.account: str | None = None
         self.bill: BillInfo | None = None
         self.amount: int | None = None
-        #: the idempotency key of the payment being taken (kept across a declined card)
+        # the idempotency key of the payment being taken (kept across a declined card)
         self.payment_id: str | None = None
         self.result: BillView | None = None
         self.pay_dialog: PayCashDialog | None = None
         self.today: list[BillView] = []
-        #: the account the shown bill was looked up for (another number drops the bill)
+        # the account the shown bill was looked up for (another number drops the bill)
         self._looked_up_for = ""
         self._busy = False
         self._paying = False

@@ -19,17 +19,13 @@ KINDS = ("electricity", "water", "gas", "mobile", "credit_card")
 """The tiles, in the order a neighbour asks for them (and the keys 1-5 that choose them)."""
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("billpay", text)
-
-
 def kind_name(kind: str) -> str:
     names = {
-        "electricity": _tr("Electricity"),
-        "water": _tr("Water"),
-        "gas": _tr("Gas"),
-        "mobile": _tr("Mobile top-up"),
-        "credit_card": _tr("Credit-card repayment"),
+        "electricity": QCoreApplication.translate("billpay", "Electricity"),
+        "water": QCoreApplication.translate("billpay", "Water"),
+        "gas": QCoreApplication.translate("billpay", "Gas"),
+        "mobile": QCoreApplication.translate("billpay", "Mobile top-up"),
+        "credit_card": QCoreApplication.translate("billpay", "Credit-card repayment"),
     }
     return names.get(kind, kind)
 
@@ -39,15 +35,19 @@ def status_name(view: BillView) -> str:
     that is what the cashier must know about it (nothing is owed any more)."""
     if view.status == "failed":
         if view.refund is not None and view.refund.status == "done":
-            return _tr("Refunded")
-        return _tr("Failed")
+            return QCoreApplication.translate("billpay", "Refunded")
+        return QCoreApplication.translate("billpay", "Failed")
     if view.status == "success":
-        return _tr("Success")
-    return _tr("Processing")
+        return QCoreApplication.translate("billpay", "Success")
+    return QCoreApplication.translate("billpay", "Processing")
 
 
 def tender_name(tender: str) -> str:
-    return _tr("card") if tender == "card" else _tr("cash")
+    return (
+        QCoreApplication.translate("billpay", "card")
+        if tender == "card"
+        else QCoreApplication.translate("billpay", "cash")
+    )
 
 
 def account_note(biller: BillerData, account: str) -> str:
@@ -56,18 +56,23 @@ def account_note(biller: BillerData, account: str) -> str:
     issuing bank. Empty when there is nothing to say. Only called for a valid account."""
     rules = billpay_rules.rules_of(biller)
     if biller.kind == "mobile":
-        return _tr(
-            "%1 by the number's segment. A number moved to another carrier may differ: ask the customer."
+        return QCoreApplication.translate(
+            "billpay",
+            "%1 by the number's segment. A number moved to another carrier may differ: ask the customer.",
         ).replace("%1", biller.name)
     if rules.bins:
         issuer = billpay_rules.card_bin(rules, account)
         if issuer is not None:
             posting = (
-                _tr("posted at once")
+                QCoreApplication.translate("billpay", "posted at once")
                 if issuer.posting in ("realtime", "same_day")
-                else _tr("posted next working day")
+                else QCoreApplication.translate("billpay", "posted next working day")
             )
-            return _tr("%1 credit card, %2").replace("%1", issuer.bank).replace("%2", posting)
+            return (
+                QCoreApplication.translate("billpay", "%1 credit card, %2")
+                .replace("%1", issuer.bank)
+                .replace("%2", posting)
+            )
     return ""
 
 
@@ -78,11 +83,15 @@ def card_issuer_words(biller: BillerData, account: str) -> str:
     issuer = billpay_rules.card_bin(rules, billpay_rules.clean_account(account))
     if issuer is None or issuer.type == "credit":
         return ""
-    return _tr("%1 debit card: not a credit card").replace("%1", issuer.bank)
+    return QCoreApplication.translate("billpay", "%1 debit card: not a credit card").replace(
+        "%1", issuer.bank
+    )
 
 
 def rule_error(exc: BaseException) -> str:
     """A refusal in the core's own words (Chinese first, then English), never a traceback."""
     if isinstance(exc, ShopError):
         return exc.message
-    return _tr("Something went wrong inside storebox; it has been logged. Nothing was changed.")
+    return QCoreApplication.translate(
+        "ops", "Something went wrong inside storebox; it has been logged. Nothing was changed."
+    )
