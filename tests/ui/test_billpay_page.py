@@ -26,7 +26,7 @@ from tests.fakes import FakeBillPay, FakeTerminal
 from tests.ui.conftest import owner_actor, settle, shown_window, sign_in
 from ui.cashier.billpay_page import ACCOUNT, CHOOSE, CONFIRM, RESULT, TODAY, BillPayPage
 from ui.cashier.billpay_refund import BillRefundDialog
-from ui.cashier.sell_dialogs import TENDER, WORKING, PayCashDialog
+from ui.cashier.sell_dialogs import RESOLVING, TENDER, UNKNOWN, WORKING, PayCashDialog
 from ui.cashier.sell_page import SellPage
 from ui.cashier.window import CashierWindow
 from ui.customer_display import BILL, THANKS
@@ -476,3 +476,66 @@ def test_a_scanned_paper_bill_picks_the_biller_fills_the_account_and_looks_it_up
     settle(qtbot)
     assert "无法识别的缴费单条码" in page.error.text()
     assert till.current_page() is page
+
+
+def test_a_card_payment_of_unknown_outcome_stays_red_until_the_terminal_is_asked_again(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, terminal: ReadyTerminal
+) -> None:
+    terminal.script = ["unknown"]
+    terminal.reverse_script = ["unknown"]  # and the reversal's answer is lost too
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_5)
+    type_account(qtbot, page, CMB_CREDIT)
+    key(qtbot, Qt.Key.Key_Return)
+    typed(qtbot, page.amount_field, "300")
+    press_on(qtbot, page.amount_field, Qt.Key.Key_Return)
+    key(qtbot, Qt.Key.Key_Return)
+    dialog = pay_dialog(qtbot, page)
+    press_on(qtbot, dialog, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.state == UNKNOWN, timeout=5_000)
+    assert dialog.state_title.text() == "Payment unknown"
+    assert "ref" in dialog.state_detail.text()
+    press_on(qtbot, dialog, Qt.Key.Key_Escape)  # cannot be closed while money is in the air
+    assert dialog.isVisible() and page.pay_dialog is dialog
+    assert billpay.payments(shop) == []  # nothing recorded as paid
+    qtbot.mouseClick(dialog.resolve_button, Qt.MouseButton.LeftButton)  # ask again: reversed
+    qtbot.waitUntil(lambda: dialog.state == RESOLVING, timeout=5_000)
+    assert "not charged" in dialog.state_detail.text()
+    assert terminal.charged_fen == 0
+    qtbot.mouseClick(dialog.back_button, Qt.MouseButton.LeftButton)
+    assert dialog.state == TENDER
+    typed(qtbot, dialog.field, "300")
+    press_on(qtbot, dialog.field, Qt.Key.Key_Return)
+    wait_step(qtbot, page, RESULT)
+    [view] = billpay.payments(shop)
+    assert view.tender == "cash" and view.amount_fen == 30_000
+
+
+def test_a_failed_card_payment_is_refunded_to_the_card(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay, terminal: ReadyTerminal
+) -> None:
+    port.submit_script = ["failed"]
+    port.bills[("bjgas", "1234567890")] = (8_000, 0)
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_3)
+    type_account(qtbot, page, "1234567890")
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.bill is not None, timeout=5_000)
+    key(qtbot, Qt.Key.Key_Return)
+    key(qtbot, Qt.Key.Key_Return)
+    dialog = pay_dialog(qtbot, page)
+    press_on(qtbot, dialog, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    wait_step(qtbot, page, RESULT)
+    assert page.result is not None and page.result.status == "failed"
+    assert terminal.charged_fen == 8_000
+    key(qtbot, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.step == TODAY and bool(page.today), timeout=5_000)
+    key(qtbot, Qt.Key.Key_Return)
+    refund = next(d for d in page.findChildren(BillRefundDialog) if d.isVisible())
+    assert "Back to the card" in refund.detail.text()
+    press_on(qtbot, refund, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not refund.isVisible(), timeout=5_000)
+    assert terminal.charged_fen == 0
+    assert [c["amount_fen"] for c in terminal.called("refund")] == [8_000]
+    assert billpay.refund_tasks(shop) == []
+    assert drawer(shop) == 20_000  # the drawer never touched

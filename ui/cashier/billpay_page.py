@@ -1005,37 +1005,42 @@ class BillPayPage(Page):
             self.win.activateWindow()
             self._focus_step()
 
-    def _pay(self, tender: Cash | Card, on_status: StatusCallback | None) -> PayOutcome:
-        """`billpay.pay` on the calling (non-UI) thread; a failure comes back with the card
-        payments it left open, asked on the same thread."""
-        actor = self.win.actor
-        biller, account, amount = self.biller, self.account, self.amount
-        pid = self.payment_id
-        assert actor is not None and biller is not None and account is not None
+    def _payer(self, tender: Cash | Card) -> Callable[[StatusCallback | None], PayOutcome]:
+        """`billpay.pay` for what the screen holds now, to run on another thread: everything
+        it needs is read here, on the UI thread, so the run never touches the page."""
+        shop, actor, biller = self.shop, self.win.actor, self.biller
+        account, amount, bill, pid = self.account, self.amount, self.bill, self.payment_id
+        port = self.port()
         devices = self.win.devices
         terminal = devices.terminal if devices is not None and isinstance(tender, Card) else None
-        try:
-            view = billpay.pay(
-                self.shop,
-                actor,
-                biller.biller_id,
-                account,
-                amount,
-                tender,
-                bill=self.bill,
-                port=self.port(),
-                terminal=terminal,
-                on_status=on_status,
-                payment_id=pid,
-            )
-        except Exception as exc:
+        assert actor is not None and biller is not None and account is not None
+
+        def pay(on_status: StatusCallback | None) -> PayOutcome:
             try:
-                still_open = open_payments(self.shop, CARD) if isinstance(tender, Card) else ()
-            except Exception:
-                log.exception("cannot read the open payments")
-                still_open = ()
-            return PayOutcome(None, exc, still_open)
-        return PayOutcome(view)
+                view = billpay.pay(
+                    shop,
+                    actor,
+                    biller.biller_id,
+                    account,
+                    amount,
+                    tender,
+                    bill=bill,
+                    port=port,
+                    terminal=terminal,
+                    on_status=on_status,
+                    payment_id=pid,
+                )
+            except Exception as exc:
+                # the card payments this run left open, asked on the same thread right after
+                try:
+                    still_open = open_payments(shop, CARD) if isinstance(tender, Card) else ()
+                except Exception:
+                    log.exception("cannot read the open payments")
+                    still_open = ()
+                return PayOutcome(None, exc, still_open)
+            return PayOutcome(view)
+
+        return pay
 
     def _take_cash(self, tendered_fen: int) -> None:
         dialog = self.pay_dialog
@@ -1058,7 +1063,8 @@ class BillPayPage(Page):
             can_abort=False,
         )
         tender = Cash(tendered_fen)
-        self._hub(lambda: self._pay(tender, None), self._paid_pair)
+        pay = self._payer(tender)
+        self._hub(lambda: pay(None), self._paid_pair)
 
     def _take_card(self, _card_fen: int, _cash_fen: int) -> None:
         dialog = self.pay_dialog
@@ -1080,7 +1086,7 @@ class BillPayPage(Page):
                 amount, self.tr("Pay by card"), self.tr("Please follow the card terminal")
             )
         tender = Card(amount)
-        runner.call(CARD, lambda emit: self._pay(tender, emit), self._paid_pair)
+        runner.call(CARD, self._payer(tender), self._paid_pair)
 
     def _paid_pair(self, outcome: PayOutcome | None, exc: BaseException | None) -> None:
         self._paid(outcome if outcome is not None else PayOutcome(None, exc))
