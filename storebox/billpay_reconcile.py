@@ -8,7 +8,9 @@ business day are kept — the same rule as the acquirer's settlement (storebox.r
 
 A store may have several tills, each with its own database; the statement lists them all. A
 line whose receipt number carries another till's device number (B1125-02-0001) is another
-till's and is counted, not compared.
+till's and is counted, not compared. The statement names no device, so this needs the tills of
+a store to carry distinct device numbers (as their sale numbers already do): with equal ones,
+another till's payments would show here as missing_in_shop.
 
 Differences (`kind`):
 

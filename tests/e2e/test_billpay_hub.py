@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from cli.main import main
 from storebox import billpay, billpay_reconcile, hub_config, integrity, reports, shifts, syncstate
@@ -477,3 +477,61 @@ def test_an_agent_killed_with_the_push_at_the_hub_applies_it_once(world: World) 
     hub = world.hub.report(world.store_id, DAY.isoformat())
     assert hub["bill_payments_count"] == 1 and hub["bill_payments_total_fen"] == 5_000
     assert hub["events_by_kind"]["bill_payment.accepted"] == {"applied": 1}
+
+
+def test_two_tills_of_one_store_pay_a_bill_once_and_reconcile_apart(
+    world: World, tmp_path: Path
+) -> None:
+    """A second till of the same store (its own database) looks up and pays the bill the first
+    till is paying: the hub refuses it (duplicate_bill), so the second till's payment fails at
+    once and its refund task is raised before the customer leaves. Each till's reconciliation
+    compares its own payments and counts the other till's."""
+    from storebox.config import load
+
+    settings = load(
+        config_path=None,
+        environ={},
+        overrides={"data_dir": str(tmp_path / "till2"), "pin_scrypt_n": 16},
+    )
+    with open_shop(settings, world.clock) as fresh, fresh.store.write() as session:
+        # the second till of a store carries its own device number (its receipt numbers,
+        # B1126-02-…, are then its own: that is how a statement line is told apart)
+        session.execute(text("UPDATE device SET device_no = 2"))
+    with open_shop(settings, world.clock) as second:
+        enrolment.enrol(
+            second, world.hub.base_url, world.hub.enrol_code(world.store_id), "柜台二号"
+        )
+        token = syncstate.require_enrolment(second).token
+        with (
+            HubClient(world.hub.base_url, token) as client2,
+            HubClient(world.hub.base_url, token) as port_client,
+        ):
+            port2 = HubBillPay(port_client)
+            assert SyncAgent(second, client2).run_round().error is None
+            till2 = open_till(second)
+            assert second.device_no == 2 != world.shop.device_no
+            world.script("pending:600", "sgcc-bj")
+            bill1 = billpay.lookup(world.shop, world.port, "sgcc-bj", "0123456789")
+            bill2 = billpay.lookup(second, port2, "sgcc-bj", "0123456789")
+            due = bill1.amount_due_fen + bill1.penalty_fen
+            first = billpay.pay(
+                world.shop, world.till.cashier, "sgcc-bj", "0123456789", due, Cash(due),
+                bill=bill1, port=world.port,
+            )  # fmt: skip
+            assert first.status == "pending"
+            other = billpay.pay(
+                second, till2.cashier, "sgcc-bj", "0123456789", due, Cash(due),
+                bill=bill2, port=port2,
+            )  # fmt: skip
+            assert other.status == "failed" and other.reason_code == "duplicate_bill"
+            [task] = billpay.refund_tasks(second)
+            assert task.number == other.number and task.amount_fen == due
+            billpay.refund(second, till2.cashier, task.id)
+            assert SyncAgent(second, client2).run_round().error is None
+            world.sync()
+            mine = billpay_reconcile.reconcile(world.shop, world.port, DAY)
+            theirs = billpay_reconcile.reconcile(second, port2, DAY)
+    assert mine.clean, mine.render_text()
+    assert theirs.clean, theirs.render_text()
+    assert mine.shop_count == 1 and theirs.shop_count == 1
+    assert mine.other_tills_count == 1 and theirs.other_tills_count == 1
