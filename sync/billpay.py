@@ -44,6 +44,9 @@ from sync.client import HubClient, HubError, HubRefused, HubUnreachable
 log = logging.getLogger(__name__)
 
 OFFLINE: Final = "网络不通，无法连接缴费平台 / the bill-payment platform (hub) cannot be reached"
+BILLER_DOWN: Final = (
+    "缴费单位系统暂不可用，请稍后再试 / the biller's system is not available now; try again later"
+)
 
 
 def answer_of(result: protocol.BillResult) -> BillAnswer:
@@ -133,6 +136,8 @@ class HubBillPay:
         if isinstance(exc, HubUnreachable):
             self._unreachable_at = self._monotonic()
             return BillPayOffline(OFFLINE)
+        if exc.error == "biller_unavailable":  # the hub answered: the biller's side is down
+            return BillPayOffline(f"{BILLER_DOWN}: {exc.message}"[:300])
         return BillPayOffline(f"{OFFLINE}: {exc.message}"[:300])
 
     def _refused(self, exc: HubRefused) -> BillPayOffline | BillPayRefused:

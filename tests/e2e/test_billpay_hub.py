@@ -535,3 +535,38 @@ def test_two_tills_of_one_store_pay_a_bill_once_and_reconcile_apart(
     assert theirs.clean, theirs.render_text()
     assert mine.shop_count == 1 and theirs.shop_count == 1
     assert mine.other_tills_count == 1 and theirs.other_tills_count == 1
+
+
+def test_an_unavailable_biller_is_never_a_failure(world: World) -> None:
+    """The hub answers 503 biller_unavailable to the submit: the payment stays 受理中 (a
+    timeout or an unavailable biller is never a failure), the outbox delivers it, and its
+    result comes on the stream."""
+    world.script("unavailable,success", "cmcc")
+    view = billpay.pay(
+        world.shop, world.till.cashier, "cmcc", "13812345678", 5_000, Cash(5_000), port=world.port
+    )
+    assert view.status == "pending" and not view.submitted
+    assert world.port.online()  # the hub answered: it is reachable
+    assert billpay.refund_tasks(world.shop) == []
+    world.sync()
+    world.later(600)
+    world.sync()
+    assert billpay.find(world.shop, view.number).status == "success"
+
+
+def test_an_unreachable_hub_makes_the_adapter_offline_for_a_while() -> None:
+    from storebox.ports import BillPayOffline
+
+    now = [0.0]
+    port = HubBillPay(
+        HubClient("http://127.0.0.1:9", "x", connect_timeout=0.5),
+        offline_for=60,
+        monotonic=lambda: now[0],
+    )
+    assert port.online()
+    with pytest.raises(BillPayOffline):
+        port.lookup("sgcc-bj", "1100123456789")
+    assert not port.online()
+    now[0] = 61
+    assert port.online()
+    port.client.close()
