@@ -440,6 +440,41 @@ def _check_tender(tender: object, amount: int, terminal: CardTerminal | None) ->
     )
 
 
+def _offline_used(session: Session, shop: Shop, day: dt.date) -> int:
+    return int(
+        raw.one(
+            raw.connection(session),
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM bill_payments WHERE device_id = ? "
+            "AND business_day = ? AND accepted_offline = 1 AND status <> 'failed'",
+            (shop.device_id, raw.db_date(day)),
+        )[0]
+    )
+
+
+@dataclass(frozen=True)
+class OfflineAllowance:
+    """What may still be taken offline today (for the window to show before it is asked)."""
+
+    per_payment_fen: int
+    per_day_fen: int
+    used_fen: int
+
+    @property
+    def left_fen(self) -> int:
+        return max(0, self.per_day_fen - self.used_fen)
+
+
+def offline_allowance(shop: Shop) -> OfflineAllowance | None:
+    """The hub's offline limits and this business day's offline payments; None without
+    limits from the hub (then nothing is accepted offline)."""
+    limits = hub_config.offline_bill_limits(shop)
+    if limits is None:
+        return None
+    with shop.store.read() as session:
+        used = _offline_used(session, shop, shop.business_day())
+    return OfflineAllowance(limits.per_payment_fen, limits.per_day_fen, used)
+
+
 _NO_OFFLINE_LOOKUP = (
     "网络不通，{name}需联网查询账单，暂不能缴费 / the hub cannot be reached and {name} needs "
     "its bill looked up first: no offline payment"
@@ -468,14 +503,7 @@ def _offline_check(
             f"payment may be at most {format_fen(limits.per_payment_fen)} (offline per-payment "
             f"limit); {format_fen(amount)} must wait for the network"
         )
-    used = int(
-        raw.one(
-            raw.connection(session),
-            "SELECT COALESCE(SUM(amount_fen), 0) FROM bill_payments WHERE device_id = ? "
-            "AND business_day = ? AND accepted_offline = 1 AND status <> 'failed'",
-            (shop.device_id, raw.db_date(day)),
-        )[0]
-    )
+    used = _offline_used(session, shop, day)
     if used + amount > limits.per_day_fen:
         left = max(0, limits.per_day_fen - used)
         raise RuleViolation(

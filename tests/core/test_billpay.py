@@ -411,7 +411,12 @@ def test_offline_beyond_the_limits_is_refused_saying_which(shop: Shop, till: Til
         RuleViolation,
     )
     assert "per-day limit" in error.message and "¥100.00 is left" in error.message
+    allowance = billpay.offline_allowance(shop)
+    assert allowance is not None and allowance.used_fen == 40_000
+    assert (allowance.per_payment_fen, allowance.left_fen) == (20_000, 10_000)
     billpay.pay(shop, till.cashier, "cmcc", "13712345678", 10_000, Cash(10_000), port=port)
+    allowance = billpay.offline_allowance(shop)
+    assert allowance is not None and allowance.left_fen == 0
 
 
 def test_offline_never_for_billers_that_look_up(shop: Shop, till: Till) -> None:
@@ -434,6 +439,7 @@ def test_offline_without_limits_from_the_hub(shop: Shop) -> None:
     install_billers(shop)
     till = open_till(shop)
     syncstate.reset_stream(shop, "config")
+    assert billpay.offline_allowance(shop) is None
     _refused(
         shop,
         lambda: billpay.pay(shop, till.cashier, "cmcc", PHONE, 1_000, Cash(1_000)),
