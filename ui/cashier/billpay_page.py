@@ -44,6 +44,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QFrame,
     QGridLayout,
@@ -910,6 +911,9 @@ class BillPayPage(Page):
         if self.step not in (CHOOSE, ACCOUNT, RESULT):
             self.win.show_error(self.tr("Finish this bill payment first."))
             return True
+        if QApplication.activeModalWidget() is not None:  # a refund or a PIN dialog is open
+            self.win.show_error(self.tr("Close the open dialog first, then scan again."))
+            return True
         shop = self.shop
         CoreOp(self, lambda: billpay.read_bill_barcode(shop, code)).success(self._scanned).failure(
             lambda exc: self.say_error(rule_error(exc))
@@ -1085,6 +1089,9 @@ class BillPayPage(Page):
             display.show_payment(
                 amount, self.tr("Pay by card"), self.tr("Please follow the card terminal")
             )
+        devices = self.win.devices
+        if devices is not None:  # the pole display cues the customer, as for a sale
+            devices.pole_paying(CARD, amount)
         tender = Card(amount)
         runner.call(CARD, self._payer(tender), self._paid_pair)
 
@@ -1097,6 +1104,9 @@ class BillPayPage(Page):
         display = self.win.customer_display
         if display is not None and self._paying:
             display.set_prompt(text)
+        devices = self.win.devices
+        if devices is not None and self._paying_kind == CARD and self.amount is not None:
+            devices.pole_paying(CARD, self.amount, text)
 
     def _abort(self) -> None:
         if self.payments is not None:
@@ -1107,7 +1117,11 @@ class BillPayPage(Page):
         kind = self._paying_kind
         self._paying_kind = None
         dialog = self.pay_dialog
+        devices = self.win.devices
         if outcome.view is not None:
+            pole = devices.pole if devices is not None else None
+            if pole is not None:
+                pole.total(outcome.view.amount_fen, outcome.view.tendered_fen or None)
             if dialog is not None:
                 dialog.accept()
             self.show_result(outcome.view)
@@ -1118,6 +1132,8 @@ class BillPayPage(Page):
             self.win.refresh_status()
             return
         exc = outcome.error
+        if kind == CARD and devices is not None and self.amount is not None:
+            devices.pole_unpaid(self.amount, unknown=bool(outcome.still_open))
         message = rule_error(exc) if exc is not None else ""
         if exc is not None and not isinstance(exc, ShopError):
             report_error(self, exc)
