@@ -5,7 +5,7 @@
     <name>BillPayPage</name>
     <message>
         <location filename="../../ui/cashier/billpay_page.py" line="447"/>
-        <source>Bill payments</source>
+        <source>Bills</source>
         <translation>缴费</translation>
     </message>
     <message>
@@ -36,7 +36,7 @@
     </message>
     <message>
         <location filename="../../ui/cashier/billpay_page.py" line="465"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1394"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1397"/>
         <source>Asking the biller…</source>
         <translation>正在查询缴费单位…</translation>
     </message>
@@ -153,209 +153,209 @@
         <translation>暂无此类缴费单位：请与云端同步。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="713"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="715"/>
         <source>Top-up amount: choose a tile</source>
         <translation>充值金额：请选择面额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="715"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="717"/>
         <source>Amount to pay (the amount due unless changed)</source>
         <translation>缴费金额（默认为应缴金额）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="717"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="719"/>
         <source>Amount to pay</source>
         <translation>缴费金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="783"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="786"/>
         <source>Type the %1 first.</source>
         <translation>请先输入%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="846"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="849"/>
         <source>(late fee %1 included)</source>
         <translation>（含滞纳金 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="890"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="893"/>
         <source>Commission for the shop on success: %1</source>
         <translation>成功后门店佣金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="909"/>
         <location filename="../../ui/cashier/billpay_page.py" line="912"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="915"/>
         <source>Finish this bill payment first.</source>
         <translation>请先完成这笔缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="915"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="918"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="951"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="954"/>
         <source>Choose the amount.</source>
         <translation>请选择金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="953"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="956"/>
         <source>Type the amount.</source>
         <translation>请输入金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="975"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="978"/>
         <source>Holder: %1</source>
         <translation>户名：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1055"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1058"/>
         <source>Cash is short by %1.</source>
         <translation>现金不足，还差 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1064"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1067"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1066"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1069"/>
         <source>Recording and sending to the biller…</source>
         <translation>正在记录并提交缴费单位…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1082"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1090"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1085"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1093"/>
         <source>Pay by card</source>
         <translation>刷卡支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1084"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1087"/>
         <source>Follow the terminal: insert, tap or swipe the card</source>
         <translation>请按刷卡机提示插卡、挥卡或刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1090"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1093"/>
         <source>Please follow the card terminal</source>
         <translation>请按刷卡机提示操作</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1141"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1144"/>
         <source>No shift is open: open one on the Shift screen (F3) first.</source>
         <translation>未开班：请先在交班页面（F3）开班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1175"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1178"/>
         <source>Card payment %1 (ref %2): outcome still unknown.</source>
         <translation>刷卡 %1（参考号 %2）：结果仍未知。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1195"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1198"/>
         <source>reversed — the customer is not charged</source>
         <translation>已撤销，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1196"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1199"/>
         <source>did not go through — the customer is not charged</source>
         <translation>未成功，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1197"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1200"/>
         <source>charged, and recorded</source>
         <translation>已扣款并已记录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1201"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1204"/>
         <source>outcome still unknown</source>
         <translation>结果仍未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1206"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1209"/>
         <source>Still unknown: the terminal did not answer. Check it, then ask again.</source>
         <translation>仍未知：刷卡机没有应答。请检查刷卡机后再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1212"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1215"/>
         <source>Settled: take the payment again, or cash</source>
         <translation>已处理：请重新刷卡，或收现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1228"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1231"/>
         <source>Left unresolved by %1: it is settled before the next card payment.</source>
         <translation>%1 暂不处理：下次刷卡前会先处理这笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1233"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1236"/>
         <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
         <translation>暂不处理未知支付需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1253"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1256"/>
         <source>The biller confirmed it. Reference: %1</source>
         <translation>缴费单位已确认。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1261"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1264"/>
         <source>Accepted offline: it will be submitted when the network returns. The receipt says 受理中.</source>
         <translation>离线受理：网络恢复后自动提交。小票显示“受理中”。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1268"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1271"/>
         <source>The biller has not answered yet (受理中); the result comes later. Reference: %1</source>
         <translation>缴费单位尚未答复（受理中），结果稍后返回。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1274"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1277"/>
         <source>The biller refused it: %1. The customer is owed a refund.</source>
         <translation>缴费失败：%1。需给顾客退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1279"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1282"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1281"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1284"/>
         <source>Paid by card %1</source>
         <translation>刷卡支付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1367"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1370"/>
         <source>No bill payments today.</source>
         <translation>今天还没有缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1371"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1374"/>
         <source>Reference: %1</source>
         <translation>流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1376"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1379"/>
         <source>Refund %1 to the customer&apos;s %2.</source>
         <translation>需退还顾客 %1（原路退回：%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1389"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1392"/>
         <source>This till has no hub: the result comes when it syncs.</source>
         <translation>本收银台未连接云端：同步后才有结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1409"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1412"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1421"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1424"/>
         <source>Reprinting bill payment %1.</source>
         <translation>正在重打缴费小票 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1423"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1426"/>
         <source>A failed payment has no receipt: refund it.</source>
         <translation>失败的缴费没有小票：请办理退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1425"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1428"/>
         <source>No receipt printer is configured.</source>
         <translation>未设置小票打印机。</translation>
     </message>

@@ -444,7 +444,7 @@ class BillPayPage(Page):
     # Texts ---------------------------------------------------------------------------------
 
     def title(self) -> str:
-        return self.tr("Bill payments")
+        return self.tr("Bills")  # short: the navigation shows it with its key
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Bill payments (便民缴费)"))
@@ -635,6 +635,7 @@ class BillPayPage(Page):
     def _show_biller_tiles(self, kind: str) -> None:
         for tile in self.biller_tiles:
             self.biller_box.removeWidget(tile)
+            tile.hide()  # at once: deleteLater waits for the event loop
             tile.deleteLater()
         self.biller_tiles = []
         for n, biller in enumerate(self.of_kind(kind)):
@@ -664,6 +665,7 @@ class BillPayPage(Page):
     def _show_carriers(self) -> None:
         for button in self.carrier_buttons:
             self.carrier_row.removeWidget(button)
+            button.hide()  # at once: deleteLater waits for the event loop
             button.deleteLater()
         self.carrier_buttons = []
         if self.kind is None:
@@ -720,6 +722,7 @@ class BillPayPage(Page):
         for button in self.denomination_buttons.values():
             self.denomination_group.removeButton(button)
             self.denominations.removeWidget(button)
+            button.hide()  # at once: deleteLater waits for the event loop
             button.deleteLater()
         self.denomination_buttons = {}
         faces = billpay_rules.rules_of(self.biller).denominations_fen if self.biller else ()
