@@ -324,6 +324,7 @@ def _billpay_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
     from storebox.billpay import BillView, RefundTask
     from storebox.ports import BillInfo
     from ui.cashier.billpay_page import TODAY, BillPayPage
+    from ui.cashier.billpay_refund import BillRefundDialog
     from ui.customer_display import CustomerDisplay
 
     page = window.pages["billpay"]
@@ -361,6 +362,13 @@ def _billpay_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
     finally:
         display.close()
         display.deleteLater()
+    dialog = page.take_money()  # the sell screen's payment dialog, for a bill: cash or card
+    if dialog is not None:
+        try:
+            written.append(_grab_widget(dialog, out / f"{stem}-2-pay.png", app))
+        finally:
+            dialog.done(0)
+            settle(app)
     cashier = window.actor
     base = BillView(
         payment_id="0196f3a2-c1d4-7e8b-9a0c-7f3a9c01aa01",
@@ -445,6 +453,13 @@ def _billpay_states(window: CashierWindow, out: Path, stem: str, app: QApplicati
     page._go(TODAY)
     page._show_today([failed, success, base])
     written.append(_grab(window, out / f"{stem}-4-today.png", app))
+    refund = BillRefundDialog(page, failed)
+    try:
+        written.append(_grab_widget(refund, out / f"{stem}-4-refund.png", app))
+    finally:
+        refund.done(0)
+        refund.deleteLater()
+        settle(app)
     page.new_customer()
 
     status = window.last_status
