@@ -199,6 +199,10 @@ def test_electricity_looked_up_confirmed_with_the_customer_paid_in_cash(
     assert order.payment_id == view.payment_id and order.query_no == "Q000001"
     key(qtbot, Qt.Key.Key_Return)  # next customer
     assert page.step == CHOOSE and page.result is None
+    assert display.state != BILL
+    key(qtbot, Qt.Key.Key_1)  # nothing of the last customer's bill is left on the screen
+    assert page.account_field.text() == "" and not page.info.isVisible()
+    assert page.bill is None and page.amount is None and not page.confirm_button.isEnabled()
 
 
 def test_water_must_be_paid_in_full_said_under_the_amount(

@@ -653,6 +653,8 @@ class BillPayPage(Page):
         self.kind_buttons[biller.kind].setChecked(True)
         self.bill = None
         self.payment_id = None
+        self._looked_up_for = ""
+        self.info.hide()  # the last customer's bill
         self._show_carriers()
         self._show_biller()
         self._show_denominations()
@@ -736,6 +738,12 @@ class BillPayPage(Page):
             self.denomination_buttons[fen] = button
         self._enter_clicks()
         self.amount_field.setVisible(not faces)
+        if faces:  # another carrier: the face chosen stays chosen if it has it too
+            kept = self.denomination_buttons.get(self.amount_field.fen() or 0)
+            if kept is not None:
+                kept.setChecked(True)
+            else:
+                self.amount_field.clear()
 
     # 2. The account and the amount ----------------------------------------------------------
 
