@@ -23,6 +23,20 @@ until paid, then `checkout` with `QrPaid` — closed unpaid, the attempt is decl
 window does. A declined payment, or one whose outcome stayed unknown, is asked about again
 (`resolve_open_attempts`, the window's "ask the terminal again") and the customer then pays cash,
 as a cashier would have them; each such fall-back is counted.
+
+Bill payments (便民缴费) come with a `BillPay` port (`PaymentPorts.bills`, the hub's biller
+platform) and a `bill_rate`: after a sale, that share of customers also pays a bill, chosen like
+a convenience store's counter sees them (`BILL_MIX`: mostly phone top-ups, then electricity,
+credit-card repayments, water and gas). The account number comes from the biller's own rules
+as the shop pulled them (`account_for`: a number that fits `account_pattern`, in a carrier's
+`prefixes` for a top-up, on a credit `bins` prefix with its Luhn digit for a card), so the
+hub's own checks pass it. Each goes through the window's use cases: `billpay.lookup` for
+billers that look the bill up, `billpay.pay` in cash or (with a terminal) by card, and — as the
+cashier's 刷新 and the red refund banner do — `billpay.refresh` of payments still 受理中 and
+`billpay.refund` of every refund task a failed result raised. At the end the run asks about
+what is still pending for up to `bill_wait_s` seconds and refunds what failed, then counts the
+payments by kind and status, their fen and commission (`BillSummary`). Bill customers draw from
+a random stream of their own, so a seed sells the same goods with or without bills.
 """
 
 from __future__ import annotations
@@ -35,7 +49,8 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from storebox import refunds, sales, shifts
+from storebox import billpay, billpay_rules, refunds, sales, shifts
+from storebox.billers import BillerData
 from storebox.db.models import Barcode, Product
 from storebox.errors import (
     AccountLocked,
@@ -50,7 +65,17 @@ from storebox.errors import (
     ShopError,
     StoreUnavailable,
 )
-from storebox.ports import CardTerminal, DynamicQr, QrOrder, QrState, StatusCallback, WalletPayments
+from storebox.ports import (
+    BillInfo,
+    BillPay,
+    BillPayRefused,
+    CardTerminal,
+    DynamicQr,
+    QrOrder,
+    QrState,
+    StatusCallback,
+    WalletPayments,
+)
 from storebox.shop import Shop
 from storebox.users import Actor
 
@@ -108,6 +133,8 @@ class PaymentPorts:
     qr: DynamicQr | None = None
     pay_qr: QrPayer | None = None
     on_status: StatusCallback | None = None
+    #: the hub's biller platform: bill payments (see `run`'s bill_rate); None, no bills
+    bills: BillPay | None = None
 
     def offered(self) -> tuple[str, ...]:
         """The tenders these ports make possible, cash always."""
@@ -166,6 +193,8 @@ class SimulationResult:
     fell_back_to_cash: int = 0
     #: wall-clock seconds spent on the sales of each way of paying (payment included)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: the bill payments of the run (None: the run took none — no port or a zero bill_rate)
+    bills: BillSummary | None = None
 
     def tally(self, kind: str) -> TenderTally:
         return self.tenders.setdefault(kind, TenderTally())
@@ -193,6 +222,8 @@ class SimulationResult:
                 for k, n in sorted(self.chosen.items())
                 if n and k in self.seconds
             },
+            # only when bills were taken: a run without them prints what it always printed
+            **({"bill_payments": self.bills.as_dict()} if self.bills is not None else {}),
         }
 
 
@@ -393,6 +424,432 @@ class _Till:
             sales.resolve_open_attempts(self.shop, terminal, wallet)
 
 
+# --- bill payments (便民缴费) ------------------------------------------------------------------
+
+BILL_MIX: Final = (
+    ("mobile", 45),
+    ("electricity", 20),
+    ("credit_card", 15),
+    ("water", 10),
+    ("gas", 10),
+)
+"""Which bill a customer pays at the counter, in percent, among the kinds the hub offers."""
+
+BILL_CARD_SHARE: Final = 0.35
+"""The share of bill customers who pay by card when the till has a terminal (the rest cash)."""
+
+BILL_POLL_S: Final = 0.25
+"""How often the end of a run asks the hub about payments still 受理中 while it waits."""
+
+_Node = tuple[str, Any]
+
+
+class _PatternSampler:
+    """Random strings that a biller's `account_pattern` matches, for the regex subset account
+    rules are written in: anchors, literals, `\\d`, character classes with ranges, groups (also
+    `(?:…)` and named), alternation and the quantifiers ? * + {n} {n,m}. Anything else is a
+    ValueError: the caller then knows it cannot make an account for that biller, instead of
+    making one the biller would refuse."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern, self.i = pattern, 0
+        self.tree = self._alternation()
+        if self.i != len(pattern):
+            raise ValueError(f"unsupported account pattern {pattern!r} at {self.i}")
+
+    def _peek(self) -> str:
+        return self.pattern[self.i] if self.i < len(self.pattern) else ""
+
+    def _alternation(self) -> _Node:
+        branches = [self._sequence()]
+        while self._peek() == "|":
+            self.i += 1
+            branches.append(self._sequence())
+        return ("alt", branches)
+
+    def _sequence(self) -> _Node:
+        items: list[tuple[_Node, int, int]] = []
+        while self._peek() not in ("", "|", ")"):
+            node = self._atom()
+            low, high = self._quantifier()
+            items.append((node, low, high))
+        return ("seq", items)
+
+    def _escape(self) -> str:
+        ch = self._peek()
+        self.i += 1
+        if ch == "d":
+            return "0123456789"
+        if ch and ch in "\\.-+*?()[]{}|^$/":
+            return ch
+        raise ValueError(f"unsupported escape \\{ch} in {self.pattern!r}")
+
+    def _atom(self) -> _Node:
+        ch = self._peek()
+        self.i += 1
+        if ch in ("^", "$"):
+            return ("seq", [])
+        if ch == "(":
+            if self.pattern.startswith("?:", self.i):
+                self.i += 2
+            elif self.pattern.startswith("?P<", self.i):
+                self.i = self.pattern.index(">", self.i) + 1
+            elif self._peek() == "?":
+                raise ValueError(f"unsupported group in {self.pattern!r}")
+            node = self._alternation()
+            if self._peek() != ")":
+                raise ValueError(f"unbalanced group in {self.pattern!r}")
+            self.i += 1
+            return node
+        if ch == "[":
+            return ("chars", self._char_class())
+        if ch == "\\":
+            return ("chars", self._escape())
+        if ch in ".*+?{":
+            raise ValueError(f"unsupported {ch!r} in {self.pattern!r}")
+        return ("chars", ch)
+
+    def _char_class(self) -> str:
+        if self._peek() == "^":
+            raise ValueError(f"unsupported negated class in {self.pattern!r}")
+        chars: list[str] = []
+        while self._peek() not in ("", "]"):
+            if self._peek() == "\\":
+                self.i += 1
+                chars.extend(self._escape())
+                continue
+            first = self._peek()
+            self.i += 1
+            if self._peek() == "-" and self.pattern[self.i + 1 : self.i + 2] not in ("", "]"):
+                last = self.pattern[self.i + 1]
+                self.i += 2
+                chars.extend(chr(c) for c in range(ord(first), ord(last) + 1))
+            else:
+                chars.append(first)
+        if self._peek() != "]" or not chars:
+            raise ValueError(f"bad character class in {self.pattern!r}")
+        self.i += 1
+        return "".join(chars)
+
+    def _quantifier(self) -> tuple[int, int]:
+        ch = self._peek()
+        if ch in ("?", "*", "+"):
+            self.i += 1
+            return {"?": (0, 1), "*": (0, 3), "+": (1, 4)}[ch]
+        if ch != "{":
+            return 1, 1
+        end = self.pattern.find("}", self.i)
+        if end < 0:
+            raise ValueError(f"unbalanced {{ in {self.pattern!r}")
+        body = self.pattern[self.i + 1 : end]
+        self.i = end + 1
+        try:
+            if "," in body:
+                low_text, high_text = body.split(",", 1)
+                low = int(low_text)
+                return low, int(high_text) if high_text else low + 3
+            return int(body), int(body)
+        except ValueError:
+            raise ValueError(f"bad quantifier {{{body}}} in {self.pattern!r}") from None
+
+    def sample(self, rnd: random.Random) -> str:
+        return self._sample(self.tree, rnd)
+
+    def _sample(self, node: _Node, rnd: random.Random) -> str:
+        kind, value = node
+        if kind == "chars":
+            return str(rnd.choice(value))
+        if kind == "alt":
+            return self._sample(rnd.choice(value), rnd)
+        return "".join(
+            self._sample(child, rnd)
+            for child, low, high in value
+            for _ in range(rnd.randint(low, high))
+        )
+
+
+def sample_pattern(pattern: str, rnd: random.Random) -> str:
+    """A random string `pattern` matches (see `_PatternSampler` for the subset it reads)."""
+    return _PatternSampler(pattern).sample(rnd)
+
+
+def luhn_digit(body: str) -> str:
+    """The ISO/IEC 7812 check digit that makes `body` + digit pass `billpay_rules.luhn_ok`."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def account_for(biller: BillerData, rnd: random.Random, *, tries: int = 200) -> str:
+    """An account number the biller's own rules take, normalised as `billpay.check_account`
+    gives it: drawn from its `account_pattern`, then — when its rules say so — starting with
+    one of the carrier's `prefixes`, or with a credit-card BIN of its `bins` and ending with the
+    Luhn check digit. Every candidate is checked by the rules themselves
+    (`billpay_rules.check_account`); ValueError when none fits in `tries`."""
+    rules = billpay_rules.rules_of(biller)
+    sampler = _PatternSampler(rules.account_pattern)
+    credit = [b.prefix for b in rules.bins if b.type == "credit"]
+    if rules.bins and not credit:
+        raise ValueError(f"{biller.biller_id}: no credit-card BIN to repay")
+    for _ in range(tries):
+        account = sampler.sample(rnd)
+        starts = ""
+        if biller.kind == "mobile" and rules.prefixes:
+            starts = rnd.choice(rules.prefixes)
+        elif credit:
+            starts = rnd.choice(credit)
+        if len(starts) >= len(account):
+            continue
+        account = starts + account[len(starts) :]
+        if rules.luhn:
+            account = account[:-1] + luhn_digit(account[:-1])
+        try:
+            return billpay_rules.check_account(biller, account)
+        except billpay_rules.BillRuleError:
+            continue
+    raise ValueError(f"cannot make an account {biller.biller_id}'s rules take")
+
+
+def bill_amount(biller: BillerData, bill: BillInfo | None, rnd: random.Random) -> int:
+    """What the customer pays: a top-up's denomination; a looked-up bill's amount due (its
+    step, minimum and partial/over-payment rules respected, now and then part of it where the
+    biller takes part); a repayment a round sum within the biller's limits."""
+    rules = billpay_rules.rules_of(biller)
+    step = rules.amount_step_fen
+    if rules.denominations_fen:
+        small = [d for d in rules.denominations_fen if d <= 10_000] or list(rules.denominations_fen)
+        return int(rnd.choice(small))
+    if bill is not None:
+        due = billpay_rules.due_fen(bill)
+        amount = due
+        if rules.partial and due >= 2 * rules.amount_min_fen and rnd.random() < 0.3:
+            amount = due // 2
+        if amount % step:
+            up = amount + step - amount % step
+            amount = up if rules.overpay or not rules.partial else amount - amount % step
+        if amount < rules.amount_min_fen and rules.overpay:
+            amount = -(-rules.amount_min_fen // step) * step
+        return max(amount, step)
+    low = -(-max(rules.amount_min_fen, 10_000) // step) * step
+    high = min(rules.amount_max_fen, 300_000)
+    if high <= low:
+        return low
+    return low + (rnd.randint(0, (high - low) // 10_000) * 10_000 // step) * step
+
+
+@dataclass
+class BillSummary:
+    """The run's bill payments as they stand at its end: per kind and status, the fen, the
+    commission earned (success only), the refunds given back, and what the hub would not take
+    (refused before any money: `refused` by rule or reason)."""
+
+    #: kind -> status -> [count, fen]
+    by_kind: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    #: tender -> [count, fen]
+    by_tender: dict[str, list[int]] = field(default_factory=dict)
+    commission_fen: int = 0
+    refunded_count: int = 0
+    refunded_fen: int = 0
+    refunds_open: int = 0
+    refused: dict[str, int] = field(default_factory=dict)
+    #: card bill payments declined or unknown at the terminal, then paid in cash
+    fell_back_to_cash: int = 0
+    seconds: float = 0.0
+    customers: int = 0
+
+    def _status_totals(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for statuses in self.by_kind.values():
+            for status, (n, fen) in statuses.items():
+                total = out.setdefault(status, [0, 0])
+                total[0] += n
+                total[1] += fen
+        return out
+
+    @property
+    def count(self) -> int:
+        return sum(n for n, _ in self._status_totals().values())
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """Payments not failed (pending or success), as the Z report's and the hub's
+        `bill_payments_count` / `bill_payments_total_fen` count them."""
+        totals = self._status_totals()
+        pairs = [totals.get(s, [0, 0]) for s in ("pending", "success")]
+        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+    def as_dict(self) -> dict[str, Any]:
+        totals = self._status_totals()
+        held_count, held_fen = self.held
+        return {
+            "count": self.count,
+            "total_fen": sum(fen for _, fen in totals.values()),
+            "bill_payments_count": held_count,
+            "bill_payments_total_fen": held_fen,
+            "by_status": {
+                s: {"count": n, "amount_fen": fen} for s, (n, fen) in sorted(totals.items())
+            },
+            "by_kind": {
+                kind: {
+                    "count": sum(n for n, _ in statuses.values()),
+                    "amount_fen": sum(fen for _, fen in statuses.values()),
+                    "by_status": {
+                        s: {"count": n, "amount_fen": fen}
+                        for s, (n, fen) in sorted(statuses.items())
+                    },
+                }
+                for kind, statuses in sorted(self.by_kind.items())
+            },
+            "by_tender": {
+                t: {"count": n, "amount_fen": fen} for t, (n, fen) in sorted(self.by_tender.items())
+            },
+            "commission_fen": self.commission_fen,
+            "refunded_count": self.refunded_count,
+            "refunded_fen": self.refunded_fen,
+            "refunds_open": self.refunds_open,
+            "refused": dict(sorted(self.refused.items())),
+            "fell_back_to_cash": self.fell_back_to_cash,
+            "ms_per_bill": round(1000 * self.seconds / self.customers, 1)
+            if self.customers
+            else None,
+        }
+
+
+def _refusal_code(exc: ShopError) -> str:
+    if isinstance(exc, billpay_rules.BillRuleError):
+        return f"rule:{exc.rule}"
+    if isinstance(exc, BillPayRefused):
+        return exc.reason
+    return exc.code
+
+
+class _BillDesk:
+    """Bill customers at the counter, as the 缴费 page takes them (see the module docstring)."""
+
+    def __init__(self, shop: Shop, ports: PaymentPorts, seed: int) -> None:
+        assert ports.bills is not None
+        self.shop, self.ports, self.port = shop, ports, ports.bills
+        self.rnd = random.Random(f"bills-{seed}")
+        self.summary = BillSummary()
+        self.made: list[str] = []  # payment ids, in order
+        self.kinds: dict[str, list[BillerData]] = {}
+        for biller in billpay.billers(shop):
+            self.kinds.setdefault(biller.kind, []).append(biller)
+        if not self.kinds:
+            raise ShopError(
+                "没有缴费单位，请先同步 / no billers: sync with the hub first (storebox sync --once)"
+            )
+
+    def _refused(self, exc: ShopError) -> None:
+        _bump(self.summary.refused, _refusal_code(exc))
+
+    def customer(self, cashier: Actor) -> None:
+        """One customer pays one bill (or is refused before any money is taken)."""
+        started = time.perf_counter()
+        self.summary.customers += 1
+        try:
+            self._pay(cashier)
+        finally:
+            self.summary.seconds += time.perf_counter() - started
+        self.follow_up(cashier)
+
+    def _pay(self, cashier: Actor) -> None:
+        mix = [(k, w) for k, w in BILL_MIX if k in self.kinds]
+        kind = self.rnd.choices([k for k, _ in mix], [w for _, w in mix])[0]
+        biller = self.rnd.choice(self.kinds[kind])
+        account = account_for(biller, self.rnd)
+        if kind == "mobile":  # the window suggests the carrier from the number's segment
+            biller = billpay.biller_for_phone(self.shop, account)
+        bill: BillInfo | None = None
+        try:
+            if billpay_rules.rules_of(biller).lookup:
+                bill = billpay.lookup(self.shop, self.port, biller.biller_id, account)
+            amount = bill_amount(biller, bill, self.rnd)
+            by_card = self.ports.terminal is not None and self.rnd.random() < BILL_CARD_SHARE
+            view = self._take(cashier, biller, account, amount, bill, by_card)
+        except ShopError as exc:  # refused before any money was taken: the customer leaves
+            self._refused(exc)
+            return
+        self.made.append(view.payment_id)
+
+    def _take(
+        self,
+        cashier: Actor,
+        biller: BillerData,
+        account: str,
+        amount: int,
+        bill: BillInfo | None,
+        by_card: bool,
+    ) -> billpay.BillView:
+        """By card through the terminal, or cash with a round note; a card declined or of
+        unknown outcome is settled with the terminal and the customer pays cash."""
+        if by_card:
+            try:
+                return billpay.pay(
+                    self.shop, cashier, biller.biller_id, account, amount, sales.Card(amount),
+                    bill=bill, port=self.port, terminal=self.ports.terminal,
+                    on_status=self.ports.on_status,
+                )  # fmt: skip
+            except (PaymentDeclined, PaymentUnknown) as exc:
+                self.summary.fell_back_to_cash += 1
+                if isinstance(exc, PaymentUnknown):
+                    sales.resolve_open_attempts(self.shop, self.ports.terminal, None)
+        return billpay.pay(
+            self.shop, cashier, biller.biller_id, account, amount,
+            sales.Cash(tender_for(amount, self.rnd)), bill=bill, port=self.port,
+        )  # fmt: skip
+
+    def follow_up(self, cashier: Actor) -> int:
+        """The cashier's 刷新 of this run's payments still 受理中, then every open refund task
+        refunded to its tender. Returns how many stay pending."""
+        waiting = 0
+        for view in billpay.pending(self.shop):
+            if view.payment_id not in self.made:
+                continue
+            try:
+                if billpay.refresh(self.shop, self.port, view.payment_id).status == "pending":
+                    waiting += 1
+            except ShopError as exc:
+                self._refused(exc)
+                waiting += 1
+        for task in billpay.refund_tasks(self.shop):
+            try:
+                billpay.refund(
+                    self.shop, cashier, task.id, terminal=self.ports.terminal,
+                    on_status=self.ports.on_status,
+                    reason="缴费失败，退款 / the biller failed it",
+                )  # fmt: skip
+            except ShopError as exc:  # the drawer short of cash now, the terminal declined
+                _bump(self.summary.refused, f"refund:{exc.code}")
+        return waiting
+
+    def finish(self, cashier: Actor, wait_s: float) -> BillSummary:
+        """Ask about what is still pending for up to `wait_s` seconds, refund what failed, and
+        count every payment of the run as it now stands."""
+        deadline = time.monotonic() + wait_s
+        while self.follow_up(cashier) and time.monotonic() < deadline:
+            time.sleep(BILL_POLL_S)
+        summary = self.summary
+        for payment_id in self.made:
+            view = billpay.find(self.shop, payment_id)
+            cell = summary.by_kind.setdefault(view.biller_kind, {}).setdefault(view.status, [0, 0])
+            cell[0] += 1
+            cell[1] += view.amount_fen
+            tender = summary.by_tender.setdefault(view.tender, [0, 0])
+            tender[0] += 1
+            tender[1] += view.amount_fen
+            if view.status == "success":
+                summary.commission_fen += view.commission_fen
+            if view.refund is not None and view.refund.status == "done":
+                summary.refunded_count += 1
+                summary.refunded_fen += view.refund.amount_fen
+            elif view.refund is not None:
+                summary.refunds_open += 1
+        return summary
+
+
 def choose_tenders(ports: PaymentPorts, tenders: Collection[str] | None) -> tuple[str, ...]:
     """The tenders a run uses: `tenders`, or every tender the ports offer. ValueError for an
     unknown tender or one the ports cannot take (card without a terminal …)."""
@@ -422,16 +879,24 @@ def run(
     ports: PaymentPorts | None = None,
     tenders: Collection[str] | None = None,
     refund_rate: float = 1 / 25,
+    bill_rate: float = 0.0,
+    bill_wait_s: float = 0.0,
 ) -> SimulationResult:
     """Sell `sales_count` sales. `ports` and `tenders` choose how customers pay (see the
     module's docstring): `tenders` (a subset of `TENDERS`) defaults to every tender the ports
     offer; asking for one the ports cannot take is an error. `refund_rate` is the share of
-    sales followed by a refund of a recent sale."""
+    sales followed by a refund of a recent sale. `bill_rate` is the share of sales after which
+    a customer pays a bill through `ports.bills` (a rate without that port is an error);
+    `bill_wait_s` is how long the end of the run waits for results still pending."""
     if not cashiers:
         raise ValueError("at least one cashier is needed")
     if not 0 <= refund_rate <= 1:
         raise ValueError("refund_rate is a share from 0 to 1")
+    if not 0 <= bill_rate <= 1 or bill_wait_s < 0:
+        raise ValueError("bill_rate is a share from 0 to 1, bill_wait_s not negative")
     ports = ports or PaymentPorts()
+    if bill_rate and ports.bills is None:
+        raise ValueError("no port for bill payments: give the hub")
     chosen_tenders = choose_tenders(ports, tenders)
     ways, way_weights = _mix(chosen_tenders)
     cash_only = ways == [CASH]
@@ -453,6 +918,7 @@ def run(
         open_now = shifts.current_shift(session, shop)
     if open_now is None:
         shifts.open_shift(shop, cashier, float_fen)
+    desk = _BillDesk(shop, ports, seed) if bill_rate else None
 
     while result.sales < sales_count:
         cart = sales.Cart()
@@ -484,6 +950,8 @@ def run(
         del recent[:-50]
         if on_sale is not None:
             on_sale(receipt)
+        if desk is not None and desk.rnd.random() < bill_rate:
+            desk.customer(cashier)
 
         if recent and rnd.random() < refund_rate:
             number = rnd.choice(recent)
@@ -526,4 +994,6 @@ def run(
             result.shifts_closed += 1
             cashier = rnd.choice(cashiers)
             shifts.open_shift(shop, cashier, float_fen)
+    if desk is not None:
+        result.bills = desk.finish(cashier, bill_wait_s)
     return result
