@@ -29,7 +29,7 @@ from ui.cashier.billpay_refund import BillRefundDialog
 from ui.cashier.sell_dialogs import RESOLVING, TENDER, UNKNOWN, PayCashDialog
 from ui.cashier.sell_page import SellPage
 from ui.cashier.window import CashierWindow
-from ui.customer_display import BILL, THANKS
+from ui.customer_display import BILL, IDLE, THANKS
 
 PHONE = "13812345678"  # 138: China Mobile
 SGCC = "1100123456789"  # a 13-digit Beijing State Grid account
@@ -412,6 +412,8 @@ def test_a_failed_payment_raises_the_banner_until_refunded_in_cash(
     wait_step(qtbot, page, RESULT)
     assert page.result is not None and page.result.status == "failed"
     assert page.result_title.text().startswith("Failed")
+    assert "owed a refund" in page.result_detail.text()
+    assert till.customer_display is not None and till.customer_display.state == IDLE
     qtbot.waitUntil(till.status_bill_refunds.isVisible, timeout=5_000)
     assert till.status_bill_refunds.text() == "1 failed bill payments to refund"
     sell = till.pages["sell"]

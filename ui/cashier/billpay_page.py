@@ -1138,7 +1138,9 @@ class BillPayPage(Page):
             self.show_result(outcome.view)
             self._print(outcome.view, reprint=False)
             display = self.win.customer_display
-            if display is not None:
+            if display is not None and outcome.view.status == "failed":
+                display.idle()  # refused at once: the cashier explains and refunds
+            elif display is not None:
                 display.thank_you(outcome.view.change_fen)
             self.win.refresh_status()
             return
