@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from drivers.terminal.health import Health
 from storebox import billpay, demo, shifts
+from storebox.clock import FixedClock
 from storebox.shop import Shop
 from tests.core.billpay_fixtures import CMB_CREDIT, CMB_DEBIT, install_billers
 from tests.fakes import FakeBillPay, FakeTerminal
@@ -544,3 +545,17 @@ def test_a_failed_card_payment_is_refunded_to_the_card(
     assert [c["amount_fen"] for c in terminal.called("refund")] == [8_000]
     assert billpay.refund_tasks(shop) == []
     assert drawer(shop) == 20_000  # the drawer never touched
+
+
+def test_a_biller_closed_for_the_night_is_refused_before_the_lookup(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay, clock: FixedClock
+) -> None:
+    clock.advance(hours=13, minutes=50)  # 23:50 China time: State Grid's nightly settlement
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_1)
+    type_account(qtbot, page, SGCC)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "营业时间" in page.account_error.text(), timeout=5_000)
+    assert "00:30-23:30" in page.account_error.text()
+    assert port.called("lookup") == [] and page.bill is None
+    assert not page.confirm_button.isEnabled() and billpay.payments(shop) == []
