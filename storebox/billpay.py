@@ -630,6 +630,7 @@ def order_payload(order: BillOrder) -> dict[str, Any]:
         "accepted_offline": order.accepted_offline,
         "accepted_at": order.accepted_at.astimezone(dt.UTC).isoformat(),
         "number": order.number,
+        **({"business_day": order.business_day.isoformat()} if order.business_day else {}),
     }
 
 
@@ -686,6 +687,7 @@ def _record(
                 number=number,
                 query_no=c.bill.query_no if c.bill else "",
                 accepted_offline=not c.online,
+                business_day=day,
             )
             conn.execute(
                 _INSERT,
@@ -822,6 +824,7 @@ def _order_of(payment: BillPayment) -> BillOrder:
         number=payment.number,
         query_no=payment.query_no,
         accepted_offline=payment.accepted_offline,
+        business_day=payment.business_day,
     )
 
 

@@ -6,11 +6,10 @@ its cut-off (04:00), so a payment at 01:30 is on the hub's next day. The stateme
 and the day after are fetched and only the lines whose `accepted_at` falls in the shop's
 business day are kept — the same rule as the acquirer's settlement (storebox.reconcile).
 
-A store may have several tills, each with its own database; the statement lists them all. A
-line whose receipt number carries another till's device number (B1125-02-0001) is another
-till's and is counted, not compared. The statement names no device, so this needs the tills of
-a store to carry distinct device numbers (as their sale numbers already do): with equal ones,
-another till's payments would show here as missing_in_shop.
+A store may have several tills, each with its own database; the statement lists them all, each
+line naming the device (till) that took it. A line another till took is counted, not compared.
+From a hub that names no device, a line whose receipt number carries another device number
+(B1125-02-0001) is taken as another till's.
 
 Differences (`kind`):
 
@@ -211,7 +210,8 @@ def match(shop: Shop, day: dt.date, lines: list[BillStatementLine]) -> BillRecon
     others = 0
     for line in lines:
         found = _NUMBER.fullmatch(line.number)
-        if line.payment_id not in ours and found and int(found.group(1)) != shop.device_no:
+        other_number = found is not None and int(found.group(1)) != shop.device_no
+        if line.payment_id not in ours and (line.other_till or other_number):
             others += 1
             continue
         mine[line.payment_id] = line

@@ -221,6 +221,8 @@ class BillOrder:
     number: str
     query_no: str = ""
     accepted_offline: bool = False
+    business_day: dt.date | None = None
+    """The shop's business day, which the platform's statement and report count it on."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,8 @@ class BillStatementLine:
     accepted_at: dt.datetime
     account_masked: str = ""
     biller_reference: str = ""
+    other_till: bool = False
+    """Taken by another till (device) of the store: counted, not compared with this till's."""
 
 
 @dataclass(frozen=True)

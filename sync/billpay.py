@@ -79,10 +79,15 @@ def request_of(order: BillOrder) -> protocol.BillPaymentRequest:
         accepted_offline=order.accepted_offline,
         accepted_at=order.accepted_at,
         number=order.number,
+        business_day=order.business_day,
     )
 
 
-def statement_of(statement: protocol.BillStatement) -> BillStatementData:
+def statement_of(
+    statement: protocol.BillStatement, device_id: str | None = None
+) -> BillStatementData:
+    """The core's view of a statement; with `device_id` (this till's), a row another device took
+    is marked `other_till` (a row that names no device cannot be told apart and is not)."""
     return BillStatementData(
         day=statement.day,
         lines=tuple(
@@ -97,6 +102,7 @@ def statement_of(statement: protocol.BillStatement) -> BillStatementData:
                 accepted_at=r.accepted_at,
                 account_masked=r.account_masked,
                 biller_reference=r.biller_reference,
+                other_till=bool(device_id and r.device_id and r.device_id != device_id),
             )
             for r in statement.rows
         ),
@@ -198,7 +204,8 @@ class HubBillPay:
 
     def statement(self, day: dt.date) -> BillStatementData:
         try:
-            return statement_of(self.client.bill_statement(day.isoformat()))
+            device_id = self.client.me().device_id
+            return statement_of(self.client.bill_statement(day.isoformat()), device_id)
         except HubRefused as exc:
             raise self._refused(exc) from None
         except HubError as exc:

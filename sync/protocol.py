@@ -614,6 +614,11 @@ class BillPaymentRequest(WireModel):
     accepted_at: AwareDatetime
     number: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     """The shop's own receipt number for it, for people and statements."""
+    business_day: dt.date | None = None
+    """The shop's business day (it runs to the shop's cut-off, e.g. 04:00), which the hub's
+    statement and report use, as they do for sales: a payment at 01:30 belongs to the day before,
+    in the shop's Z report and in the hub's figures alike. None (an older shop): the China day
+    of `accepted_at`."""
 
 
 class BillResult(WireModel):
@@ -665,11 +670,13 @@ class BillStatementRow(WireModel):
     accepted_at: AwareDatetime
     final_at: AwareDatetime | None = None
     biller_reference: str = ""
+    device_id: str = ""
+    """The device (till) that took the payment: each till of a store reconciles its own."""
 
 
 class BillStatement(WireModel):
-    """The hub's daily statement of a store's bill payments (对账单), for the shop's business
-    day as the hub counts it (accepted_at in China time). `owed_fen` is what the shop owes the
+    """The hub's daily statement of a store's bill payments (对账单), for the business day each
+    payment carries (the China day of accepted_at when a shop sent none). `owed_fen` is what the shop owes the
     platform: successful and pending payments minus commission earned."""
 
     store_id: str

@@ -690,7 +690,7 @@ def _check_offline(
         )
     per_day = _config(session, "offline_bill_payments_per_day_max_fen")
     if per_day is not None:
-        day = at.astimezone(CHINA).date()
+        day = _business_day(request, at)  # the shop counts its offline allowance per its day
         taken = int(
             session.scalar(
                 select(func.coalesce(func.sum(BillPayment.amount_fen), 0)).where(
@@ -726,6 +726,17 @@ def _add_to_day(session: Session, biller_id: str, account: str, day: dt.date, fe
     return int(session.execute(statement).scalar_one())
 
 
+def _business_day(request: protocol.BillPaymentRequest, at: dt.datetime) -> dt.date:
+    """The shop's business day for the payment: the one it sent when that is the China day of
+    the payment or the day before (a cut-off past midnight), else the China day. A shop's
+    business day never runs ahead of the calendar, nor more than a day behind it."""
+    china = at.astimezone(CHINA).date()
+    day = request.business_day
+    if day is not None and china - dt.timedelta(days=1) <= day <= china:
+        return day
+    return china
+
+
 def _new_payment(
     store_id: str,
     device_id: str,
@@ -754,7 +765,8 @@ def _new_payment(
         tender=request.tender,
         accepted_offline=request.accepted_offline,
         amount_fen=request.amount_fen,
-        business_day=at.astimezone(CHINA).date(),
+        business_day=_business_day(request, at),
+        china_day=at.astimezone(CHINA).date(),
         status="pending",
         reason_code="",
         message="",
@@ -784,7 +796,7 @@ def _fail(session: Session, p: BillPayment, code: str, message: str, at: dt.date
             .where(
                 BillDayTotal.biller_id == p.biller_id,
                 BillDayTotal.account == p.account,
-                BillDayTotal.day == p.business_day,
+                BillDayTotal.day == (p.china_day or p.business_day),
             )
             .values(total_fen=BillDayTotal.total_fen - p.counted_fen)
         )
@@ -838,7 +850,11 @@ def _record(
         limit = biller.rules.per_day_max_fen
         if step.action != "failed":
             total = _add_to_day(
-                session, biller.biller_id, checked.account, payment.business_day, payment.amount_fen
+                session,
+                biller.biller_id,
+                checked.account,
+                payment.china_day or payment.business_day,
+                payment.amount_fen,
             )
             payment.counted_fen = payment.amount_fen
             if limit is not None and total > limit:
@@ -1108,7 +1124,7 @@ def tick(db: Database) -> int:
 
 
 def statement(db: Database, store_id: str, day: dt.date) -> protocol.BillStatement:
-    """The store's bill payments accepted on `day` (China time), with the sums. `owed_fen` is
+    """The store's bill payments of business `day` (the shop's, else China time), with the sums. `owed_fen` is
     the agency money the shop holds for the platform: success and pending, less commission."""
     advance_store(db, store_id)
     with db.reading() as session:
@@ -1133,6 +1149,7 @@ def statement(db: Database, store_id: str, day: dt.date) -> protocol.BillStateme
             accepted_at=p.accepted_at,
             final_at=p.final_at,
             biller_reference=p.biller_reference,
+            device_id=p.device_id,
         )
         for p in found
     ]

@@ -183,8 +183,11 @@ class BillPayment(Base):
     idempotency key, and `digest` the hash of the request that made it (the same id with other
     fields is refused). `status` is pending, success or failed; a pending payment becomes
     `final_status` once the hub's clock passes `due_at` (its scripted behaviour).
-    `business_day` is the China calendar day of `accepted_at` (the statement's and the
-    report's day). `account` is kept in full because the biller needs it; it leaves the hub
+    `business_day` is the shop's business day the request carries (its cut-off runs past
+    midnight), else the China calendar day of `accepted_at`: the statement's, the report's and
+    the store's offline limit's day, as the shop's Z report counts it. `china_day` is the China
+    calendar day of `accepted_at`: the day of the account's per-day limit, which is the
+    biller's, across all shops. `account` is kept in full because the biller needs it; it leaves the hub
     masked only."""
 
     __tablename__ = "bill_payments"
@@ -207,6 +210,8 @@ class BillPayment(Base):
     accepted_offline: Mapped[bool] = mapped_column(Boolean, server_default=false())
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     business_day: Mapped[dt.date] = mapped_column(Date)
+    china_day: Mapped[dt.date | None] = mapped_column(Date)
+    """None only on rows from before migration 0005 (then equal to business_day)."""
     status: Mapped[str] = mapped_column(String(10))
     final_status: Mapped[str | None] = mapped_column(String(10))
     due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -77,6 +77,7 @@ def test_a_top_up_in_cash_online_is_one_transaction_then_submitted(shop: Shop, t
         "accepted_offline": False,
         "accepted_at": "2026-11-25T02:00:00+00:00",
         "number": view.number,
+        "business_day": "2026-11-25",
     }
     [order] = port.called("submit")
     assert order.payment_id == view.payment_id and order.amount_fen == 5_000

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from cli.main import main
 from storebox import billpay, billpay_reconcile, hub_config, integrity, reports, shifts, syncstate
@@ -493,10 +493,8 @@ def test_two_tills_of_one_store_pay_a_bill_once_and_reconcile_apart(
         environ={},
         overrides={"data_dir": str(tmp_path / "till2"), "pin_scrypt_n": 16},
     )
-    with open_shop(settings, world.clock) as fresh, fresh.store.write() as session:
-        # the second till of a store carries its own device number (its receipt numbers,
-        # B1126-02-…, are then its own: that is how a statement line is told apart)
-        session.execute(text("UPDATE device SET device_no = 2"))
+    # both tills carry device number 1 (each database starts so): the statement's lines name
+    # the device (till) that took them, which is how each till tells its own apart
     with open_shop(settings, world.clock) as second:
         enrolment.enrol(
             second, world.hub.base_url, world.hub.enrol_code(world.store_id), "柜台二号"
@@ -509,7 +507,7 @@ def test_two_tills_of_one_store_pay_a_bill_once_and_reconcile_apart(
             port2 = HubBillPay(port_client)
             assert SyncAgent(second, client2).run_round().error is None
             till2 = open_till(second)
-            assert second.device_no == 2 != world.shop.device_no
+            assert second.device_no == world.shop.device_no
             world.script("pending:600", "sgcc-bj")
             bill1 = billpay.lookup(world.shop, world.port, "sgcc-bj", "0123456789")
             bill2 = billpay.lookup(second, port2, "sgcc-bj", "0123456789")
@@ -535,6 +533,30 @@ def test_two_tills_of_one_store_pay_a_bill_once_and_reconcile_apart(
     assert theirs.clean, theirs.render_text()
     assert mine.shop_count == 1 and theirs.shop_count == 1
     assert mine.other_tills_count == 1 and theirs.other_tills_count == 1
+
+
+def test_a_payment_after_midnight_counts_on_the_shops_business_day_at_both_ends(
+    world: World,
+) -> None:
+    """01:30 in Shanghai is still the shop's business day before (cut-off 04:00). The hub dated
+    bill payments by the China calendar day, so such a payment was in the shop's Z report of
+    one day and the hub's report of the next; now the request carries the shop's day."""
+    world.clock.advance(seconds=15.5 * 3600)  # 2026-11-27 01:30 in Shanghai
+    now = world.clock.now()
+    assert world.shop.business_day(now) == DAY
+    world.script("success", "cmcc")
+    paid = billpay.pay(
+        world.shop, world.till.cashier, "cmcc", "13812345678", 5_000, Cash(5_000),
+        port=world.port,
+    )  # fmt: skip
+    assert paid.status == "success"
+    world.sync()
+    z = reports.z_report(world.shop, DAY, actor=world.till.owner).as_dict()
+    on_day = world.hub.report(world.store_id, DAY.isoformat())
+    next_day = world.hub.report(world.store_id, (DAY + dt.timedelta(days=1)).isoformat())
+    assert z["bill_payments_total_fen"] == on_day["bill_payments_total_fen"] == 5_000
+    assert next_day["bill_payments_count"] == 0
+    assert billpay_reconcile.reconcile(world.shop, world.port, DAY).clean
 
 
 def test_an_unavailable_biller_is_never_a_failure(world: World) -> None:

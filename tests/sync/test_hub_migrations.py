@@ -31,7 +31,7 @@ def test_migrations_match_the_models(db_url: str) -> None:
                 connection, opts={"version_table": migrate.VERSION_TABLE}
             )
             diff = compare_metadata(context, Base.metadata)
-            assert migrate.current_revision(connection) == "0004"
+            assert migrate.current_revision(connection) == "0005"
             tables = set(engine.dialect.get_table_names(connection))
         assert diff == []
         assert "hub_alembic_version" in tables and "alembic_version" not in tables
