@@ -4,358 +4,383 @@
 <context>
     <name>BillPayPage</name>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="447"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="456"/>
         <source>Bills</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="450"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="459"/>
         <source>Bill payments (便民缴费)</source>
         <translation>便民缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="455"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="464"/>
         <source>Choose the kind (1-5) and the biller, or scan the barcode on the customer&apos;s paper bill.</source>
         <translation>选择缴费类型（1-5）和缴费单位，或扫描顾客纸质账单上的条码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="460"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="469"/>
         <source>No billers yet: they come from the hub when the shop syncs (Sync screen).</source>
         <translation>还没有缴费单位：门店与云端同步后自动下载（同步页面）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="463"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="484"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="472"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="493"/>
         <source>Today&apos;s bill payments  Ctrl+L</source>
         <translation>今日缴费  Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="464"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="473"/>
         <source>Look up the bill  Enter</source>
         <translation>查询账单  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="465"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1397"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="474"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1478"/>
         <source>Asking the biller…</source>
         <translation>正在查询缴费单位…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="468"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
         <source>Holder</source>
         <translation>户名</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="468"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
         <source>Period</source>
         <translation>账期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="468"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
         <source>Due date</source>
         <translation>缴费截止日</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="468"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="491"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="500"/>
         <source>Account</source>
         <translation>号码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="472"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="481"/>
         <source>Amount due</source>
         <translation>应缴金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="473"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="482"/>
         <source>Show the customer  Enter</source>
         <translation>请顾客核对  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="474"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="497"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="483"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="506"/>
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="475"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="484"/>
         <source>Please check (请核对)</source>
         <translation>请核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="478"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="487"/>
         <source>The customer&apos;s screen shows the same. Take the money only when the customer agrees.</source>
         <translation>顾客屏上显示相同内容。顾客确认无误后再收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="482"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="491"/>
         <source>Change it  Esc</source>
         <translation>修改  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="483"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="492"/>
         <source>The customer agrees: take the money  Enter</source>
         <translation>顾客已确认：收款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="485"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="494"/>
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="488"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="497"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="489"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="498"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="490"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="499"/>
         <source>Biller</source>
         <translation>缴费单位</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="492"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="501"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="493"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="502"/>
         <source>Tender</source>
         <translation>支付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="494"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="503"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="498"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="507"/>
         <source>Ask the biller again  Ctrl+R</source>
         <translation>刷新结果  Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="499"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="508"/>
         <source>Reprint  Ctrl+P</source>
         <translation>重打小票  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="500"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="509"/>
         <source>Refund the customer  Enter</source>
         <translation>给顾客退款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="627"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="636"/>
         <source>No biller of this kind yet: sync with the hub.</source>
         <translation>暂无此类缴费单位：请与云端同步。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="715"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="727"/>
         <source>Top-up amount: choose a tile</source>
         <translation>充值金额：请选择面额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="717"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="729"/>
         <source>Amount to pay (the amount due unless changed)</source>
         <translation>缴费金额（默认为应缴金额）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="719"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="731"/>
         <source>Amount to pay</source>
         <translation>缴费金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="786"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="804"/>
         <source>Type the %1 first.</source>
         <translation>请先输入%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="849"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="867"/>
         <source>(late fee %1 included)</source>
         <translation>（含滞纳金 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="893"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="917"/>
         <source>Commission for the shop on success: %1</source>
         <translation>成功后门店佣金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="912"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="915"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="937"/>
+        <source>Offline, and the hub has never sent offline limits: no bill payment can be taken until the network returns.</source>
+        <translation>网络不通，且未收到云端的离线限额：网络恢复前不能缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="943"/>
+        <source>Offline: at most %1 per payment, %2 left today. It is submitted when the network returns.</source>
+        <translation>网络不通：离线单笔最多 %1，今日还可缴 %2。网络恢复后自动提交。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="963"/>
+        <source>Offline: no bill payment can be taken until the network returns.</source>
+        <translation>网络不通：网络恢复前不能缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="965"/>
+        <source>Offline, one payment may be at most %1: wait for the network.</source>
+        <translation>网络不通，离线单笔最多 %1：请等网络恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="969"/>
+        <source>Offline, only %1 may still be taken today.</source>
+        <translation>网络不通，今日离线还可缴 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_page.py" line="990"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="993"/>
         <source>Finish this bill payment first.</source>
         <translation>请先完成这笔缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="918"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="996"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="954"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1032"/>
         <source>Choose the amount.</source>
         <translation>请选择金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="956"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1034"/>
         <source>Type the amount.</source>
         <translation>请输入金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="978"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1056"/>
         <source>Holder: %1</source>
         <translation>户名：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1058"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1136"/>
         <source>Cash is short by %1.</source>
         <translation>现金不足，还差 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1067"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1145"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1069"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1147"/>
         <source>Recording and sending to the biller…</source>
         <translation>正在记录并提交缴费单位…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1085"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1093"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1163"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1171"/>
         <source>Pay by card</source>
         <translation>刷卡支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1087"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1165"/>
         <source>Follow the terminal: insert, tap or swipe the card</source>
         <translation>请按刷卡机提示插卡、挥卡或刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1093"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1171"/>
         <source>Please follow the card terminal</source>
         <translation>请按刷卡机提示操作</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1144"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1224"/>
         <source>No shift is open: open one on the Shift screen (F3) first.</source>
         <translation>未开班：请先在交班页面（F3）开班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1178"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1259"/>
         <source>Card payment %1 (ref %2): outcome still unknown.</source>
         <translation>刷卡 %1（参考号 %2）：结果仍未知。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1198"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1279"/>
         <source>reversed — the customer is not charged</source>
         <translation>已撤销，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1199"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1280"/>
         <source>did not go through — the customer is not charged</source>
         <translation>未成功，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1200"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1281"/>
         <source>charged, and recorded</source>
         <translation>已扣款并已记录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1204"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1285"/>
         <source>outcome still unknown</source>
         <translation>结果仍未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1209"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1290"/>
         <source>Still unknown: the terminal did not answer. Check it, then ask again.</source>
         <translation>仍未知：刷卡机没有应答。请检查刷卡机后再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1215"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1296"/>
         <source>Settled: take the payment again, or cash</source>
         <translation>已处理：请重新刷卡，或收现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1231"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1312"/>
         <source>Left unresolved by %1: it is settled before the next card payment.</source>
         <translation>%1 暂不处理：下次刷卡前会先处理这笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1236"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1317"/>
         <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
         <translation>暂不处理未知支付需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1256"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1337"/>
         <source>The biller confirmed it. Reference: %1</source>
         <translation>缴费单位已确认。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1264"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1345"/>
         <source>Accepted offline: it will be submitted when the network returns. The receipt says 受理中.</source>
         <translation>离线受理：网络恢复后自动提交。小票显示“受理中”。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1271"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1352"/>
         <source>The biller has not answered yet (受理中); the result comes later. Reference: %1</source>
         <translation>缴费单位尚未答复（受理中），结果稍后返回。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1277"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1358"/>
         <source>The biller refused it: %1. The customer is owed a refund.</source>
         <translation>缴费失败：%1。需给顾客退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1282"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1363"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1284"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1365"/>
         <source>Paid by card %1</source>
         <translation>刷卡支付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1370"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1451"/>
         <source>No bill payments today.</source>
         <translation>今天还没有缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1374"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1455"/>
         <source>Reference: %1</source>
         <translation>流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1379"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1460"/>
         <source>Refund %1 to the customer&apos;s %2.</source>
         <translation>需退还顾客 %1（原路退回：%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1392"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1473"/>
         <source>This till has no hub: the result comes when it syncs.</source>
         <translation>本收银台未连接云端：同步后才有结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1412"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1493"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1424"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1505"/>
         <source>Reprinting bill payment %1.</source>
         <translation>正在重打缴费小票 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1426"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1507"/>
         <source>A failed payment has no receipt: refund it.</source>
         <translation>失败的缴费没有小票：请办理退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1428"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1509"/>
         <source>No receipt printer is configured.</source>
         <translation>未设置小票打印机。</translation>
     </message>

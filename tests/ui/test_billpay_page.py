@@ -339,20 +339,39 @@ def test_offline_top_up_within_the_limit_is_processing(
     assert port.called("submit") == []  # the outbox carries it later
 
 
-def test_offline_beyond_the_limit_is_refused_saying_what_is_left(
+def test_offline_beyond_the_limit_is_refused_at_the_amount_saying_what_is_left(
     qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay
 ) -> None:
     port.is_online = False
     page = open_page(qtbot, till)
     key(qtbot, Qt.Key.Key_4)
+    qtbot.waitUntil(page.offline_note.isVisible, timeout=5_000)
+    assert "¥200.00 per payment, ¥500.00 left today" in page.offline_note.text()
+    type_account(qtbot, page, PHONE)
+    qtbot.mouseClick(page.denomination_buttons[30_000], Qt.MouseButton.LeftButton)
+    assert "at most ¥200.00" in page.amount_error.text()
+    assert not page.confirm_button.isEnabled()
+    key(qtbot, Qt.Key.Key_Return)
+    assert page.step == ACCOUNT and page.pay_dialog is None
+    assert billpay.payments(shop) == [] and port.calls == []
+
+
+def test_the_network_gone_after_the_customer_checked_is_refused_before_the_money(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay
+) -> None:
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_4)
     type_account(qtbot, page, PHONE)
     qtbot.mouseClick(page.denomination_buttons[30_000], Qt.MouseButton.LeftButton)
     key(qtbot, Qt.Key.Key_Return)
+    assert page.step == CONFIRM
+    port.is_online = False  # the line drops while the customer reads the screen
     key(qtbot, Qt.Key.Key_Return)
     take_cash(qtbot, page, "300")
     wait_step(qtbot, page, ACCOUNT)
     assert page.pay_dialog is None
-    assert "离线单笔最多 ¥200.00" in page.error.text()
+    assert "离线单笔最多 ¥200.00" in page.error.text()  # the core's own words
+    qtbot.waitUntil(page.offline_note.isVisible, timeout=5_000)
     assert billpay.payments(shop) == [] and drawer(shop) == 20_000
 
 

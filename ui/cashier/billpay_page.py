@@ -62,7 +62,7 @@ from PySide6.QtWidgets import (
 
 from storebox import billpay, billpay_rules, shifts
 from storebox.billers import BillerData
-from storebox.billpay import BillView
+from storebox.billpay import BillView, OfflineAllowance
 from storebox.billpay_rules import ScannedBill
 from storebox.errors import PaymentDeclined, PaymentUnknown, ShopError
 from storebox.ids import new_id
@@ -159,6 +159,9 @@ class BillPayPage(Page):
         self.today: list[BillView] = []
         # the account the shown bill was looked up for (another number drops the bill)
         self._looked_up_for = ""
+        # offline (the port says the hub cannot be reached, or there is none): what the hub's
+        # offline limits still allow today, None without limits; not offline: no entry
+        self.offline: tuple[OfflineAllowance | None] | None = None
         self._busy = False
         self._paying = False
         self._paying_kind: str | None = None
@@ -321,6 +324,12 @@ class BillPayPage(Page):
         self.commission = QLabel(step)
         self.commission.setObjectName("billCommission")
         right.addWidget(self.commission)
+        # offline: what the hub's offline limits still allow today (said before it is asked)
+        self.offline_note = QLabel(step)
+        self.offline_note.setObjectName("billNote")
+        self.offline_note.setWordWrap(True)
+        self.offline_note.hide()
+        right.addWidget(self.offline_note)
         right.addStretch(1)
         self.confirm_button = QPushButton(step)
         self.confirm_button.setObjectName("primary")
@@ -658,6 +667,7 @@ class BillPayPage(Page):
         self._show_carriers()
         self._show_biller()
         self._show_denominations()
+        self.check_offline()
         self._go(ACCOUNT)
         self.account_field.setText(account)
         self._account_changed(account)
@@ -896,10 +906,70 @@ class BillPayPage(Page):
             self.amount_error.setText(exc.message)
             self.confirm_button.setEnabled(False)
             return
+        refusal = self._offline_refusal(self.amount)
+        if refusal:
+            self.amount_error.setText(refusal)
+            self.amount = None
+            self.confirm_button.setEnabled(False)
+            return
         earned = billpay_rules.commission_fen(biller, self.amount)
         self.commission.setText(
             self.tr("Commission for the shop on success: %1").replace("%1", format_fen(earned))
         )
+
+    def check_offline(self) -> None:
+        """Is the hub reachable (the port's cheap, local answer)? If not, read what the hub's
+        offline limits still allow today (off the UI thread) and say it before any amount is
+        chosen: the core refuses the same, but only once the customer is paying."""
+        port = self.port()
+        if port is not None and port.online():
+            self.offline = None
+            self.offline_note.hide()
+            self._show_amount_state()
+            return
+        shop = self.shop
+        CoreOp(self, lambda: billpay.offline_allowance(shop)).success(self._show_offline).run()
+
+    def _show_offline(self, allowance: OfflineAllowance | None) -> None:
+        self.offline = (allowance,)
+        if allowance is None:
+            text = self.tr(
+                "Offline, and the hub has never sent offline limits: no bill payment can be "
+                "taken until the network returns."
+            )
+        else:
+            text = (
+                self.tr(
+                    "Offline: at most %1 per payment, %2 left today. It is submitted when the "
+                    "network returns."
+                )
+                .replace("%1", format_fen(allowance.per_payment_fen))
+                .replace("%2", format_fen(allowance.left_fen))
+            )
+        self.offline_note.setText(text)
+        lookup = self.biller is not None and billpay_rules.rules_of(self.biller).lookup
+        self.offline_note.setVisible(not lookup)  # a lookup biller's lookup says it instead
+        self._show_amount_state()
+
+    def _offline_refusal(self, amount: int) -> str:
+        """Why the offline limits refuse `amount` (empty: they do not, or the hub is there).
+        Billers with a lookup are refused by the lookup itself."""
+        if self.offline is None or self.biller is None:
+            return ""
+        if billpay_rules.rules_of(self.biller).lookup:
+            return ""
+        (allowance,) = self.offline
+        if allowance is None:
+            return self.tr("Offline: no bill payment can be taken until the network returns.")
+        if amount > allowance.per_payment_fen:
+            return self.tr("Offline, one payment may be at most %1: wait for the network.").replace(
+                "%1", format_fen(allowance.per_payment_fen)
+            )
+        if amount > allowance.left_fen:
+            return self.tr("Offline, only %1 may still be taken today.").replace(
+                "%1", format_fen(allowance.left_fen)
+            )
+        return ""
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -1177,6 +1247,7 @@ class BillPayPage(Page):
         self._customer_idle()
         self.say_error(message)
         self._go(ACCOUNT)
+        self.check_offline()  # the network may have gone (or come back) meanwhile
 
     def _customer_check_again(self) -> None:
         display = self.win.customer_display
