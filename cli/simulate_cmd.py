@@ -2,7 +2,7 @@
 
     storebox simulate --sales N [--seed S] [--shift-every N] [--refund-rate F]
                       [--tenders cash,card,wallet,qr] [--terminal URL] [--hub] [--hub-db URL]
-                      [--json]
+                      [--bills RATE] [--bills-wait SECONDS] [--json]
 
 This module is the composition root of the simulation's payments: it builds the ports the core
 (`storebox.simulate`) pays through — the ZVT driver for a card terminal, the hub's acquirer
@@ -14,7 +14,11 @@ it needs that database, `--hub-db`, on this machine — the demo's and the tests
 Plain `storebox simulate --sales N` stays cash only, so an old script never charges a terminal.
 A terminal (`--terminal`) adds card, `--hub` adds wallet and QR; `--tenders` chooses exactly
 (card then uses the terminal_url setting when no --terminal is given, wallet and QR imply
---hub). Heavy imports stay inside the handler.
+--hub). `--bills RATE` adds bill payments (便民缴费) through the hub's biller platform
+(`sync.billpay.HubBillPay`, so it implies the hub): after that share of sales a customer pays a
+bill, in cash or, with a terminal, by card; `--bills-wait` is how long the end of the run waits
+for results still 受理中. The billers are the ones the shop last pulled (`storebox sync`). Heavy
+imports stay inside the handler.
 """
 
 from __future__ import annotations
@@ -79,6 +83,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"the hub's database, where the simulated customer pays the shop's QR "
         f"(default {HUB_DB_ENV}, else <data dir>/hub.db)",
+    )
+    parser.add_argument(
+        "--bills",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="share of sales after which a customer also pays a bill (top-up, utility, card "
+        "repayment) through the hub's billers, e.g. 0.2 (default 0: none; implies --hub)",
+    )
+    parser.add_argument(
+        "--bills-wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="at the end, how long to wait for bill results still pending (10)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
 
@@ -171,10 +190,11 @@ def build_ports(
                 f"{state.message}; nothing was sold"
             )
     wallet: Any = None
+    bills: Any = None
     pay_qr: simulate.QrPayer | None = None
-    if use_hub:
+    want_bills = args.bills > 0
+    if use_hub or want_bills:
         from sync.client import HubClient, HubError
-        from sync.wallet import HubWallet
 
         enrolled = syncstate.require_enrolment(shop)  # not enrolled: a clear refusal
         hub_url = shop.settings.hub_url.strip() or enrolled.hub_url
@@ -186,6 +206,19 @@ def build_ports(
             raise ShopError(
                 f"云端不可用 / the hub at {hub_url} does not answer: {exc}; nothing was sold"
             ) from None
+    if want_bills:
+        from storebox import billpay
+        from sync.billpay import HubBillPay
+
+        if not billpay.billers(shop):
+            raise InvalidInput(
+                "没有缴费单位 / --bills needs the hub's billers, which this shop has not pulled "
+                "yet: run storebox sync --once first; nothing was sold"
+            )
+        bills = HubBillPay(client)
+    if use_hub:
+        from sync.wallet import HubWallet
+
         wallet = HubWallet(client, poll_interval=WALLET_POLL_S, description="storebox simulate")
         if tenders is None or simulate.QR in want:
             pay_qr = _qr_payer(
@@ -204,12 +237,15 @@ def build_ports(
         wallet=wallet,
         qr=wallet if pay_qr is not None else None,
         pay_qr=pay_qr,
+        bills=bills,
     )
 
 
 def handle(args: argparse.Namespace) -> int:
     if args.sales < 0 or args.shift_every < 1 or not 0 <= args.refund_rate <= 1:
         raise InvalidInput("--sales >= 0, --shift-every >= 1 and --refund-rate from 0 to 1")
+    if not 0 <= args.bills <= 1 or args.bills_wait < 0:
+        raise InvalidInput("--bills takes a share from 0 to 1, --bills-wait seconds >= 0")
     tenders = _tenders(args.tenders)
     notes: list[str] = []
     with open_from_args(args) as shop, contextlib.ExitStack() as stack:
@@ -231,6 +267,8 @@ def handle(args: argparse.Namespace) -> int:
             ports=ports,
             tenders=tenders,
             refund_rate=args.refund_rate,
+            bill_rate=args.bills,
+            bill_wait_s=args.bills_wait,
         )
         elapsed = time.perf_counter() - started
     summary = result.as_dict()
@@ -248,7 +286,7 @@ def render_text(summary: dict[str, Any]) -> str:
     lines = [
         f"{k}: {v}"
         for k, v in summary.items()
-        if k not in ("tenders", "notes", "ms_per_sale") and not isinstance(v, dict)
+        if k not in ("tenders", "notes", "ms_per_sale", "bill_payments") and not isinstance(v, dict)
     ]
     for key in ("chosen", "paid_with", "declined", "unknown", "unavailable", "refused"):
         if summary.get(key):
@@ -262,13 +300,28 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(
             "ms per sale: " + ", ".join(f"{k} {v}" for k, v in summary["ms_per_sale"].items())
         )
+    bills = summary.get("bill_payments")
+    if bills is not None:
+        lines.append(
+            f"bill payments: {bills['count']} = {bills['total_fen']} fen (held "
+            f"{bills['bill_payments_count']} = {bills['bill_payments_total_fen']} fen), "
+            f"commission {bills['commission_fen']} fen, refunded {bills['refunded_count']} = "
+            f"{bills['refunded_fen']} fen, refunds open {bills['refunds_open']}"
+        )
+        for kind, k in bills["by_kind"].items():
+            statuses = ", ".join(
+                f"{s} {v['count']} {v['amount_fen']} fen" for s, v in k["by_status"].items()
+            )
+            lines.append(f"  {kind:<12} {k['count']:>4}  {statuses}")
+        if bills["refused"]:
+            lines.append("  refused: " + ", ".join(f"{k} {v}" for k, v in bills["refused"].items()))
     return "\n".join(lines)
 
 
 COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
     "simulate": (
-        "a realistic stream of sales (cash, card, wallet, QR), refunds, voids and shift changes "
-        "through the real use cases",
+        "a realistic stream of sales (cash, card, wallet, QR), bill payments, refunds, voids and "
+        "shift changes through the real use cases",
         configure,
         handle,
     ),

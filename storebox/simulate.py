@@ -653,6 +653,8 @@ class BillSummary:
     refunded_count: int = 0
     refunded_fen: int = 0
     refunds_open: int = 0
+    #: why the failed ones failed (the biller's or the hub's reason code)
+    failed_reasons: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     #: card bill payments declined or unknown at the terminal, then paid in cash
     fell_back_to_cash: int = 0
@@ -709,6 +711,7 @@ class BillSummary:
             "refunded_count": self.refunded_count,
             "refunded_fen": self.refunded_fen,
             "refunds_open": self.refunds_open,
+            "failed_reasons": dict(sorted(self.failed_reasons.items())),
             "refused": dict(sorted(self.refused.items())),
             "fell_back_to_cash": self.fell_back_to_cash,
             "ms_per_bill": round(1000 * self.seconds / self.customers, 1)
@@ -842,6 +845,8 @@ class _BillDesk:
             tender[1] += view.amount_fen
             if view.status == "success":
                 summary.commission_fen += view.commission_fen
+            if view.status == "failed":
+                _bump(summary.failed_reasons, view.reason_code or "unknown")
             if view.refund is not None and view.refund.status == "done":
                 summary.refunded_count += 1
                 summary.refunded_fen += view.refund.amount_fen

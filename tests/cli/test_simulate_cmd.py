@@ -75,6 +75,9 @@ def test_plain_simulate_is_cash_only_and_counts_the_fen(
         (("--hub",), "not enrolled"),
         (("--tenders", "wallet"), "not enrolled"),
         (("--terminal", "/dev/no-such-terminal"), "is not ready"),
+        (("--bills", "0.3"), "not enrolled"),
+        (("--bills", "1.5"), "--bills takes a share"),
+        (("--bills", "0.3", "--bills-wait", "-1"), "--bills-wait seconds"),
     ],
 )
 def test_a_tender_that_cannot_be_taken_is_refused_before_anything_is_sold(
