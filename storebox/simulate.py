@@ -655,6 +655,8 @@ class BillSummary:
     refunds_open: int = 0
     #: why the failed ones failed (the biller's or the hub's reason code)
     failed_reasons: dict[str, int] = field(default_factory=dict)
+    #: billers left out: their account rule is outside what `account_for` can draw from
+    skipped_billers: list[str] = field(default_factory=list)
     refused: dict[str, int] = field(default_factory=dict)
     #: card bill payments declined or unknown at the terminal, then paid in cash
     fell_back_to_cash: int = 0
@@ -712,6 +714,7 @@ class BillSummary:
             "refunded_fen": self.refunded_fen,
             "refunds_open": self.refunds_open,
             "failed_reasons": dict(sorted(self.failed_reasons.items())),
+            "skipped_billers": sorted(self.skipped_billers),
             "refused": dict(sorted(self.refused.items())),
             "fell_back_to_cash": self.fell_back_to_cash,
             "ms_per_bill": round(1000 * self.seconds / self.customers, 1)
@@ -737,12 +740,19 @@ class _BillDesk:
         self.rnd = random.Random(f"bills-{seed}")
         self.summary = BillSummary()
         self.made: list[str] = []  # payment ids, in order
+        self.mine: set[str] = set()  # the same: only this run's payments are followed up
         self.kinds: dict[str, list[BillerData]] = {}
         for biller in billpay.billers(shop):
+            try:  # an account rule outside the subset this run can draw from: not offered
+                _PatternSampler(billpay_rules.rules_of(biller).account_pattern)
+            except (ValueError, ShopError):
+                self.summary.skipped_billers.append(biller.biller_id)
+                continue
             self.kinds.setdefault(biller.kind, []).append(biller)
         if not self.kinds:
             raise ShopError(
-                "没有缴费单位，请先同步 / no billers: sync with the hub first (storebox sync --once)"
+                "没有可模拟的缴费单位，请先同步 / no billers this run can pay: sync with the hub "
+                "first (storebox sync --once)"
             )
 
     def _refused(self, exc: ShopError) -> None:
@@ -762,7 +772,16 @@ class _BillDesk:
         mix = [(k, w) for k, w in BILL_MIX if k in self.kinds]
         kind = self.rnd.choices([k for k, _ in mix], [w for _, w in mix])[0]
         biller = self.rnd.choice(self.kinds[kind])
-        account = account_for(biller, self.rnd)
+        try:
+            account = account_for(biller, self.rnd)
+        except ValueError:  # its rules admit no number this run can draw: drop the biller
+            self.summary.skipped_billers.append(biller.biller_id)
+            self.kinds[kind].remove(biller)
+            if not self.kinds[kind]:
+                del self.kinds[kind]
+            if not self.kinds:
+                raise ShopError("没有可模拟的缴费单位 / no biller left this run can pay") from None
+            return
         if kind == "mobile":  # the window suggests the carrier from the number's segment
             biller = billpay.biller_for_phone(self.shop, account)
         bill: BillInfo | None = None
@@ -776,6 +795,7 @@ class _BillDesk:
             self._refused(exc)
             return
         self.made.append(view.payment_id)
+        self.mine.add(view.payment_id)
 
     def _take(
         self,
@@ -809,7 +829,7 @@ class _BillDesk:
         refunded to its tender. Returns how many stay pending."""
         waiting = 0
         for view in billpay.pending(self.shop):
-            if view.payment_id not in self.made:
+            if view.payment_id not in self.mine:
                 continue
             try:
                 if billpay.refresh(self.shop, self.port, view.payment_id).status == "pending":
@@ -818,6 +838,8 @@ class _BillDesk:
                 self._refused(exc)
                 waiting += 1
         for task in billpay.refund_tasks(self.shop):
+            if task.payment_id not in self.mine:  # another session's: the cashier's to see
+                continue
             try:
                 billpay.refund(
                     self.shop, cashier, task.id, terminal=self.ports.terminal,

@@ -12,11 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from storebox import barcodes, billpay, billpay_rules, integrity, reports, simulate
+from storebox import (
+    barcodes,
+    billpay,
+    billpay_rules,
+    integrity,
+    reports,
+    shifts,
+    simulate,
+    syncstate,
+)
 from storebox.billers import BillerData
 from storebox.clock import FixedClock
 from storebox.config import load
 from storebox.ports import BillInfo
+from storebox.sales import Cash
 from storebox.shop import Shop, open_shop
 from sync.hub import billers_data
 from tests.conftest import START
@@ -161,3 +171,46 @@ def test_bills_need_their_port(shop: Shop) -> None:
     with pytest.raises(ValueError, match="no port for bill payments"):
         simulate.run(shop, [till.cashier], till.owner, sales_count=1, bill_rate=0.5)
     assert reports.z_report(shop, as_admin=True).as_dict()["sales_count"] == 0
+
+
+def test_a_biller_it_cannot_draw_for_is_skipped_and_another_sessions_refund_left_alone(
+    shop: Shop,
+) -> None:
+    """A biller whose account rule is outside what the run can draw from is named and left
+    out, never paid with a guessed number; a refund task from before the run is the cashier's
+    to see (the red banner), not the simulation's to settle."""
+    install_billers(shop)
+    odd = BillerData("odd-water", "water", "某水务（任意户号）", True, {"account_pattern": r"^.+$"})
+    syncstate.apply_page(shop, "billers", [syncstate.Upsert(odd.biller_id, odd)], "billers.1.1.1.2")
+    for i in range(12):
+        make_product(
+            shop,
+            f"商品{i}",
+            300 + 50 * i,
+            barcode=barcodes.with_check_digit(f"690000001{i:03d}"),
+            stock=500,
+        )
+    till = make_people(shop)
+    shifts.open_shift(shop, till.cashier, 20_000)
+    earlier = billpay.pay(
+        shop, till.cashier, "cmcc", "13812345678", 5_000, Cash(5_000),
+        port=FakeBillPay(submit_script=["failed"]),
+    )  # fmt: skip
+    port = FakeBillPay(submit_script=["failed"] * 100)
+    result = simulate.run(
+        shop,
+        [till.cashier],
+        till.owner,
+        sales_count=30,
+        seed=2,
+        ports=simulate.PaymentPorts(bills=port),
+        bill_rate=0.5,
+    )
+    assert result.bills is not None
+    doc = result.bills.as_dict()
+    assert doc["skipped_billers"] == ["odd-water"]
+    assert all(o.biller_id != "odd-water" for o in port.orders.values())
+    assert doc["by_kind"]["water"]["count"] > 0  # the other water biller still paid
+    # this run's failures all refunded; the earlier one untouched
+    assert doc["refunded_count"] == doc["count"] == len(port.orders) > 0
+    assert [t.payment_id for t in billpay.refund_tasks(shop)] == [earlier.payment_id]
