@@ -578,3 +578,27 @@ def test_a_biller_closed_for_the_night_is_refused_before_the_lookup(
     assert "00:30-23:30" in page.account_error.text()
     assert port.called("lookup") == [] and page.bill is None
     assert not page.confirm_button.isEnabled() and billpay.payments(shop) == []
+
+
+def test_the_hub_adapter_hears_the_sync_agents_last_word(window: CashierWindow, shop: Shop) -> None:
+    """A running agent whose last round failed: bill payments are taken as offline at once;
+    no agent running (its word is stale) or none ever: the hub is asked."""
+    import dataclasses
+
+    from storebox import syncstate
+    from ui.cashier.run import agent_says_online
+    from ui.cashier.window import TillStatus
+    from ui.sync_status import read_sync_view
+
+    online = agent_says_online(window)
+    assert online()  # nothing read yet
+    view = read_sync_view(shop)
+    failed = syncstate.record_round(shop, online=False, error="hub unreachable")
+    running = dataclasses.replace(view, agent_pid=4242, status=failed)
+    window.last_status = TillStatus(None, None, 0, running)
+    assert not online()
+    window.last_status = TillStatus(None, None, 0, dataclasses.replace(running, agent_pid=None))
+    assert online()
+    back = syncstate.record_round(shop, online=True, error=None)
+    window.last_status = TillStatus(None, None, 0, dataclasses.replace(running, status=back))
+    assert online()

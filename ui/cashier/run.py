@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,17 +53,35 @@ def wallet_port(shop: Shop) -> HubWallet | None:
     return HubWallet(client)
 
 
-def billpay_port(shop: Shop) -> HubBillPay | None:
+def billpay_port(shop: Shop, online: Callable[[], bool] | None = None) -> HubBillPay | None:
     """The biller platform (便民缴费) through the hub: `sync.billpay.HubBillPay` when the shop is
     enrolled; None otherwise (then only top-ups within the hub's offline limits can be taken).
-    Its own client: the wallet's may be waiting on a minute-long poll. Tests set
+    Its own client: the wallet's may be waiting on a minute-long poll. `online` is the cheap
+    signal the adapter asks before a payment is taken as online. Tests set
     `CashierWindow.billpay` to a fake."""
     client = _hub_client(shop, "bill payments")
     if client is None:
         return None
     from sync.billpay import HubBillPay
 
-    return HubBillPay(client)
+    return HubBillPay(client, online=online)
+
+
+def agent_says_online(window: CashierWindow) -> Callable[[], bool]:
+    """The sync agent's last word on the hub, as the status bar last read it (every few
+    seconds, off the UI thread): a running agent whose last round failed means the hub cannot
+    be reached now, so a bill payment is taken under the offline limits at once instead of
+    after a connect timeout. No running agent, or none that ever ran: no word, ask the hub (a
+    failed call makes the adapter offline for a while by itself)."""
+
+    def online() -> bool:
+        status = window.last_status  # an immutable snapshot: safe to read from any thread
+        view = status.sync if status is not None else None
+        if view is None or view.agent_pid is None or view.status.updated_at is None:
+            return True
+        return view.status.online
+
+    return online
 
 
 def build(
@@ -94,7 +113,7 @@ def build(
         config_path=config_path or config.config_file(),
         start_agent=start_agent,
     )
-    window.billpay = billpay_port(shop)
+    window.billpay = billpay_port(shop, agent_says_online(window))
     window.set_customer_display(shop.settings.customer_display)
     return window, language, scanner
 
