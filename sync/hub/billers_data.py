@@ -260,8 +260,8 @@ BILLERS: Final[tuple[dict[str, Any], ...]] = (
         "name": "信用卡还款",
         "rules": {
             "account_label": "信用卡号",
-            "account_pattern": r"^\d{15,19}$",
-            "account_tip": "本人信用卡卡号（借记卡不能还款）",
+            "account_pattern": r"^(3[47]\d{13}|\d{16})$",
+            "account_tip": "本人信用卡 16 位卡号（美国运通联名卡 15 位；借记卡不能还款）",
             "luhn": True,
             "amount_min_fen": 100,
             "amount_max_fen": 5000000,
