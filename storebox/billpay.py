@@ -10,17 +10,23 @@ The window's calls, in the order of the counter (each blocks; run them off the U
 2. `check_account` — the biller's own format rules as the cashier types;
 3. `lookup(shop, port, biller_id, account)` — the bill due, for billers with `rules.lookup`
    (online only);
-4. `pay(...)` — checks everything (rules, opening hours, limits, one payment per bill, the
+4. `check(...)` — at 请核对, before the customer hands over anything: everything `pay` checks but
+   the tender (duplicate_bill, the account's per-day limit, the offline limits, ...), raising
+   what `pay` would; reads only;
+5. `pay(...)` — checks everything (rules, opening hours, limits, one payment per bill, the
    offline limits when the hub is unreachable) *before* any money is taken, then takes the
    money and records the payment, its money and the `bill_payment.accepted` event (payload:
    `sync.protocol.BillPaymentRequest`) in one transaction, status pending (受理中); online, it
    then submits the same order at once through the port (idempotent by payment_id) and
    records the answer;
-5. `receipt_payload` — what to print (`bill_payment` template): 成功, or 受理中 with the reference.
+6. `receipt_payload` — what to print (`bill_payment` template): 成功, or 受理中 with the reference.
 
 Results come later (`storebox.billpay_results`): a failed payment raises a refund task that
 `refund_tasks` lists until `refund` gives the money back to the tender it came from and pushes
-`bill_payment.refunded`; `refund_slip_payload` is the slip to print.
+`bill_payment.refunded`; `refund_slip_payload` is the slip to print. The refund is owed (the
+platform said failed) but, as for a sale's refund, above `refund_limit_fen` it is handed out by
+the owner or with the owner's PIN (`approver`), and who handed it out (and who approved it) is
+journalled with `bill_payment.refund_handed_out`.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from storebox.errors import (
     NotFound,
     PaymentDeclined,
     PaymentUnknown,
+    PermissionDenied,
     RuleViolation,
     ShopError,
 )
@@ -85,12 +92,15 @@ from storebox.sales import (
 )
 from storebox.shifts import NO_OPEN_SHIFT, expected_cash, require_open_shift
 from storebox.shop import Shop
-from storebox.users import Actor
+from storebox.users import Actor, require_owner
 
 log = logging.getLogger(__name__)
 
 ACCEPTED_EVENT = "bill_payment.accepted"
 REFUNDED_EVENT = "bill_payment.refunded"
+HANDED_OUT_EVENT = "bill_payment.refund_handed_out"
+"""Journalled with every refund: who handed the money out and who approved it (the wire's
+`bill_payment.refunded` is strict and names neither); the hub keeps it as it is."""
 
 STATUS_TEXT = {
     "pending": ("受理中", "processing"),
@@ -531,29 +541,42 @@ def _check_bill(biller: BillerData, bill: BillInfo | None, now: dt.datetime) -> 
         )
 
 
-def _checks(
+@dataclass(frozen=True)
+class _Rules:
+    biller: BillerData
+    account: str
+    amount: int
+    online: bool
+
+
+def _rule_checks(
     shop: Shop,
     biller_id: str,
     account: object,
     amount_fen: object,
-    tender: object,
     bill: BillInfo | None,
-    port: BillPay | None,
-    terminal: CardTerminal | None,
-    payment_id: str,
-) -> _Checked:
-    """Everything that could refuse the payment, before any money is taken."""
-    now = shop.now()
+    online: bool,
+    now: dt.datetime,
+) -> _Rules:
+    """The biller's rules, the bill and the opening hours: no store, no network."""
     biller = find_biller(shop, biller_id)
     normalised = billpay_rules.check_account(biller, account)
-    online = port is not None and port.online()
     if not online and billpay_rules.rules_of(biller).lookup:
         raise RuleViolation(_NO_OFFLINE_LOOKUP.format(name=biller.name))
     _check_bill(biller, bill, now)
     amount = billpay_rules.check_amount(biller, amount_fen, bill)
     billpay_rules.check_open(biller, now)
-    checked_tender = _check_tender(tender, amount, terminal)
-    limits = None if online else hub_config.offline_bill_limits(shop)
+    return _Rules(biller, normalised, amount, online)
+
+
+def _store_checks(
+    shop: Shop, r: _Rules, bill: BillInfo | None, payment_id: str | None, now: dt.datetime
+) -> None:
+    """What the store says: the shift and the day open, the payment id not taken, the bill not
+    paid already (duplicate_bill), the account's per-day limit, and offline the offline limits.
+    Reads only."""
+    biller, normalised, amount = r.biller, r.account, r.amount
+    limits = None if r.online else hub_config.offline_bill_limits(shop)
     day = shop.business_day(now)
     start, end = _china_day_bounds(now)
     with shop.store.read() as session:
@@ -565,7 +588,9 @@ def _checks(
             (shop.device_id, raw.db_date(day)),
         ):
             raise RuleViolation(f"{day} 已日结 / business day {day} is already closed")
-        if raw.one(conn, "SELECT 1 FROM bill_payments WHERE id = ?", (payment_id,)):
+        if payment_id is not None and raw.one(
+            conn, "SELECT 1 FROM bill_payments WHERE id = ?", (payment_id,)
+        ):
             raise RuleViolation(
                 "这笔缴费已记录，不要重复收款 / this bill payment is already recorded; do not "
                 "take the money again"
@@ -600,16 +625,58 @@ def _checks(
             )[0]
         )
         billpay_rules.check_daily(biller, already, amount)
-        if not online:
+        if not r.online:
             _offline_check(session, shop, biller, amount, day, limits)
+
+
+def check(
+    shop: Shop,
+    biller_id: str,
+    account: object,
+    amount_fen: object,
+    *,
+    bill: BillInfo | None = None,
+    online: bool,
+) -> None:
+    """Would `pay` take this payment? Raises what `pay` would raise for everything but the
+    tender (the biller's rules, the bill, opening hours, the shift and the day, one payment per
+    bill / duplicate_bill, the account's per-day limit, and, when not `online`, the offline
+    limits); changes nothing. The window asks it at 请核对, before the customer hands over any
+    money; `pay` runs the same checks again (the same code) when the money is taken.
+
+    `online` is what `pay` will see: `port is not None and port.online()`. Reads the store
+    once (a few indexed queries, well under a millisecond on the till's SQLite)."""
+    now = shop.now()
+    rules = _rule_checks(shop, biller_id, account, amount_fen, bill, online, now)
+    _store_checks(shop, rules, bill, None, now)
+
+
+def _checks(
+    shop: Shop,
+    biller_id: str,
+    account: object,
+    amount_fen: object,
+    tender: object,
+    bill: BillInfo | None,
+    port: BillPay | None,
+    terminal: CardTerminal | None,
+    payment_id: str,
+) -> _Checked:
+    """Everything that could refuse the payment, before any money is taken: `check`'s checks,
+    in the same order, with the tender's between the rules and the store's."""
+    now = shop.now()
+    online = port is not None and port.online()
+    rules = _rule_checks(shop, biller_id, account, amount_fen, bill, online, now)
+    checked_tender = _check_tender(tender, rules.amount, terminal)
+    _store_checks(shop, rules, bill, payment_id, now)
     return _Checked(
-        biller=biller,
-        account=normalised,
-        amount=amount,
+        biller=rules.biller,
+        account=rules.account,
+        amount=rules.amount,
         bill=bill,
         tender=checked_tender,
         online=online,
-        commission=billpay_rules.commission_fen(biller, amount),
+        commission=billpay_rules.commission_fen(rules.biller, rules.amount),
     )
 
 
@@ -921,25 +988,48 @@ def _open_task(session: Session, ref: str) -> tuple[BillRefund, BillPayment]:
     return refund, payment
 
 
+def owner_needed(shop: Shop, actor: Actor, amount_fen: int) -> bool:
+    """A refund of `amount_fen` by `actor` needs the owner's PIN: above `refund_limit_fen`,
+    unless the owner hands it out (the same rule as a sale's refund, `storebox.refunds`)."""
+    return amount_fen > shop.settings.refund_limit_fen and not actor.is_owner
+
+
 def refund(
     shop: Shop,
     actor: Actor,
     ref: str,
     *,
+    approver: Actor | None = None,
     terminal: CardTerminal | None = None,
     printer: ReceiptPrinter | None = None,
     on_status: StatusCallback | None = None,
     reason: str = "",
 ) -> RefundTask:
     """Give a failed payment's money back, to the tender it came from: cash from this till's
-    drawer, or a card refund through the terminal. The refund task, the card attempt and the
-    `bill_payment.refunded` event (payload: the wire's BillRefundRecord) commit together; the
-    slip is queued on `printer` after. `ref` is the task's id or the payment's number/id."""
+    drawer, or a card refund through the terminal. The refund task, the card attempt, the
+    `bill_payment.refunded` event (payload: the wire's BillRefundRecord) and the
+    `bill_payment.refund_handed_out` entry (who handed it out, who approved it) commit
+    together; the slip is queued on `printer` after. `ref` is the task's id or the payment's
+    number/id.
+
+    The customer is owed the money whatever its amount (the platform said failed: the task
+    stays open until it is refunded), but above `refund_limit_fen` a cashier hands it out only
+    with the owner as `approver`, as for a sale's refund: without one, `PermissionDenied`
+    before any money moves."""
     text = " ".join(reason.split())[:200] if isinstance(reason, str) else ""
+    if approver is not None and not approver.is_owner:
+        raise PermissionDenied("授权人必须是店主 / the approver must be the owner")
     with shop.store.read() as session:
         shift = require_open_shift(session, shop)
         task, payment = _open_task(session, ref)
         amount, tender, number, pid = task.amount_fen, task.tender, payment.number, payment.id
+        if owner_needed(shop, actor, amount):
+            limit = shop.settings.refund_limit_fen
+            require_owner(
+                approver,
+                f"refund {format_fen(amount)} of bill payment {number} (above the limit of "
+                f"{format_fen(limit)})",
+            )
         if tender == CASH:
             drawer = expected_cash(session, shift)
             if drawer < amount:
@@ -961,7 +1051,7 @@ def refund(
             refuse_if_unresolved(shop, {CARD})
             card = _card_refund(shop, terminal, pid, number, amount, references, on_status)
         try:
-            done = _record_refund(shop, actor, task.id, pid, amount, tender, text, card)
+            done = _record_refund(shop, actor, approver, task.id, pid, amount, tender, text, card)
         except BaseException as exc:
             if card is not None and not attempt_recorded(shop, card[0], "refund"):
                 mark_attempt(
@@ -1025,6 +1115,7 @@ def _card_refund(
 def _record_refund(
     shop: Shop,
     actor: Actor,
+    approver: Actor | None,
     task_id: str,
     payment_id: str,
     amount: int,
@@ -1068,6 +1159,25 @@ def _record_refund(
                 "tender": tender,
                 "refunded_at": now.astimezone(dt.UTC).isoformat(),
                 "reason": reason,
+            },
+        )
+        payment = session.get_one(BillPayment, payment_id)
+        outbox.record(
+            session,
+            at=now,
+            kind=HANDED_OUT_EVENT,
+            ref_id=payment_id,
+            payload={
+                "refund_task_id": task_id,
+                "number": payment.number,
+                "amount_fen": amount,
+                "tender": tender,
+                "shift_id": shift.id,
+                "user_id": actor.user_id,
+                "user_name": actor.name,
+                "approved_by": approver.user_id if approver is not None else None,
+                "approver_name": approver.name if approver is not None else None,
+                "refund_limit_fen": shop.settings.refund_limit_fen,
             },
         )
         refund_row = session.get_one(BillRefund, task_id)

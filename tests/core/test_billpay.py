@@ -568,7 +568,7 @@ def test_a_cash_refund_from_the_drawer(shop: Shop, till: Till) -> None:
     before = row_counts(shop)
     done = billpay.refund(shop, till.cashier, view.number, printer=printer)
     assert done.status == "done" and done.tender == "cash"
-    assert changed_tables(before, row_counts(shop)) == {"journal": 1, "outbox": 1}
+    assert changed_tables(before, row_counts(shop)) == {"journal": 2, "outbox": 2}
     assert _drawer(shop) == drawer - 5_000
     [record] = _events(shop, "bill_payment.refunded")
     assert record == {
@@ -631,4 +631,8 @@ def test_outbox_carries_both_events_in_order(shop: Shop, till: Till) -> None:
     with shop.store.read() as session:
         kinds = [r[0] for r in session.execute(text("SELECT kind FROM outbox ORDER BY seq")).all()]
         assert outbox.pending_count(session) == len(kinds)
-    assert kinds[-2:] == ["bill_payment.accepted", "bill_payment.refunded"]
+    assert kinds[-3:] == [
+        "bill_payment.accepted",
+        "bill_payment.refunded",
+        "bill_payment.refund_handed_out",
+    ]
