@@ -4,383 +4,384 @@
 <context>
     <name>BillPayPage</name>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="456"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="459"/>
         <source>Bills</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="459"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="462"/>
         <source>Bill payments (便民缴费)</source>
         <translation>便民缴费</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="464"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="467"/>
         <source>Choose the kind (1-5) and the biller, or scan the barcode on the customer&apos;s paper bill.</source>
         <translation>选择缴费类型（1-5）和缴费单位，或扫描顾客纸质账单上的条码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="469"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="472"/>
         <source>No billers yet: they come from the hub when the shop syncs (Sync screen).</source>
         <translation>还没有缴费单位：门店与云端同步后自动下载（同步页面）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="472"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="493"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="475"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="496"/>
         <source>Today&apos;s bill payments  Ctrl+L</source>
         <translation>今日缴费  Ctrl+L</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="473"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="476"/>
         <source>Look up the bill  Enter</source>
         <translation>查询账单  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="474"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1478"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1530"/>
         <source>Asking the biller…</source>
         <translation>正在查询缴费单位…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="480"/>
         <source>Holder</source>
         <translation>户名</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="480"/>
         <source>Period</source>
         <translation>账期</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="480"/>
         <source>Due date</source>
         <translation>缴费截止日</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="477"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="500"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="480"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="503"/>
         <source>Account</source>
         <translation>号码</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="481"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="484"/>
         <source>Amount due</source>
         <translation>应缴金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="482"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="485"/>
         <source>Show the customer  Enter</source>
         <translation>请顾客核对  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="483"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="506"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="486"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="509"/>
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="484"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="487"/>
         <source>Please check (请核对)</source>
         <translation>请核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="487"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="490"/>
         <source>The customer&apos;s screen shows the same. Take the money only when the customer agrees.</source>
         <translation>顾客屏上显示相同内容。顾客确认无误后再收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="491"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="494"/>
         <source>Change it  Esc</source>
         <translation>修改  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="492"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="495"/>
         <source>The customer agrees: take the money  Enter</source>
         <translation>顾客已确认：收款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="494"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="497"/>
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="497"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="500"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="498"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="501"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="499"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="502"/>
         <source>Biller</source>
         <translation>缴费单位</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="501"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="504"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="502"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="505"/>
         <source>Tender</source>
         <translation>支付方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="503"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="506"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="507"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="510"/>
         <source>Ask the biller again  Ctrl+R</source>
         <translation>刷新结果  Ctrl+R</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="508"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="511"/>
         <source>Reprint  Ctrl+P</source>
         <translation>重打小票  Ctrl+P</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="509"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="512"/>
         <source>Refund the customer  Enter</source>
         <translation>给顾客退款  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="636"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="639"/>
         <source>No biller of this kind yet: sync with the hub.</source>
         <translation>暂无此类缴费单位：请与云端同步。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="727"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="730"/>
         <source>Top-up amount: choose a tile</source>
         <translation>充值金额：请选择面额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="729"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="732"/>
         <source>Amount to pay (the amount due unless changed)</source>
         <translation>缴费金额（默认为应缴金额）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="731"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="734"/>
         <source>Amount to pay</source>
         <translation>缴费金额</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="804"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="807"/>
         <source>Type the %1 first.</source>
         <translation>请先输入%1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="867"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="870"/>
         <source>(late fee %1 included)</source>
         <translation>（含滞纳金 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="917"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="920"/>
         <source>Commission for the shop on success: %1</source>
         <translation>成功后门店佣金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="937"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="940"/>
         <source>Offline, and the hub has never sent offline limits: no bill payment can be taken until the network returns.</source>
         <translation>网络不通，且未收到云端的离线限额：网络恢复前不能缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="943"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="946"/>
         <source>Offline: at most %1 per payment, %2 left today. It is submitted when the network returns.</source>
         <translation>网络不通：离线单笔最多 %1，今日还可缴 %2。网络恢复后自动提交。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="963"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="966"/>
         <source>Offline: no bill payment can be taken until the network returns.</source>
         <translation>网络不通：网络恢复前不能缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="965"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="968"/>
         <source>Offline, one payment may be at most %1: wait for the network.</source>
         <translation>网络不通，离线单笔最多 %1：请等网络恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="969"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="972"/>
         <source>Offline, only %1 may still be taken today.</source>
         <translation>网络不通，今日离线还可缴 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="990"/>
         <location filename="../../ui/cashier/billpay_page.py" line="993"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="996"/>
         <source>Finish this bill payment first.</source>
         <translation>请先完成这笔缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="996"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="999"/>
         <source>Close the open dialog first, then scan again.</source>
         <translation>请先关闭打开的对话框，再扫描。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1032"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1035"/>
         <source>Choose the amount.</source>
         <translation>请选择金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1034"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1037"/>
         <source>Type the amount.</source>
         <translation>请输入金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1056"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1108"/>
         <source>Holder: %1</source>
         <translation>户名：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1136"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1188"/>
         <source>Cash is short by %1.</source>
         <translation>现金不足，还差 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1145"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1197"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1147"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1199"/>
         <source>Recording and sending to the biller…</source>
         <translation>正在记录并提交缴费单位…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1163"/>
-        <location filename="../../ui/cashier/billpay_page.py" line="1171"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1215"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1223"/>
         <source>Pay by card</source>
         <translation>刷卡支付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1165"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1217"/>
         <source>Follow the terminal: insert, tap or swipe the card</source>
         <translation>请按刷卡机提示插卡、挥卡或刷卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1171"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1223"/>
         <source>Please follow the card terminal</source>
         <translation>请按刷卡机提示操作</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1224"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1083"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1276"/>
         <source>No shift is open: open one on the Shift screen (F3) first.</source>
         <translation>未开班：请先在交班页面（F3）开班。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1259"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1311"/>
         <source>Card payment %1 (ref %2): outcome still unknown.</source>
         <translation>刷卡 %1（参考号 %2）：结果仍未知。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1279"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1331"/>
         <source>reversed — the customer is not charged</source>
         <translation>已撤销，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1280"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1332"/>
         <source>did not go through — the customer is not charged</source>
         <translation>未成功，顾客未被扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1281"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1333"/>
         <source>charged, and recorded</source>
         <translation>已扣款并已记录</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1285"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1337"/>
         <source>outcome still unknown</source>
         <translation>结果仍未知</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1290"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1342"/>
         <source>Still unknown: the terminal did not answer. Check it, then ask again.</source>
         <translation>仍未知：刷卡机没有应答。请检查刷卡机后再次查询。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1296"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1348"/>
         <source>Settled: take the payment again, or cash</source>
         <translation>已处理：请重新刷卡，或收现金</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1312"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1364"/>
         <source>Left unresolved by %1: it is settled before the next card payment.</source>
         <translation>%1 暂不处理：下次刷卡前会先处理这笔。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1317"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1369"/>
         <source>Leaving a payment unresolved needs the owner&apos;s PIN.</source>
         <translation>暂不处理未知支付需要店主密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1337"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1389"/>
         <source>The biller confirmed it. Reference: %1</source>
         <translation>缴费单位已确认。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1345"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1397"/>
         <source>Accepted offline: it will be submitted when the network returns. The receipt says 受理中.</source>
         <translation>离线受理：网络恢复后自动提交。小票显示“受理中”。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1352"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1404"/>
         <source>The biller has not answered yet (受理中); the result comes later. Reference: %1</source>
         <translation>缴费单位尚未答复（受理中），结果稍后返回。流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1358"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1410"/>
         <source>The biller refused it: %1. The customer is owed a refund.</source>
         <translation>缴费失败：%1。需给顾客退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1363"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1415"/>
         <source>Change: %1</source>
         <translation>找零：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1365"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1417"/>
         <source>Paid by card %1</source>
         <translation>刷卡支付 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1451"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1503"/>
         <source>No bill payments today.</source>
         <translation>今天还没有缴费。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1455"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1507"/>
         <source>Reference: %1</source>
         <translation>流水号：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1460"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1512"/>
         <source>Refund %1 to the customer&apos;s %2.</source>
         <translation>需退还顾客 %1（原路退回：%2）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1473"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1525"/>
         <source>This till has no hub: the result comes when it syncs.</source>
         <translation>本收银台未连接云端：同步后才有结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1493"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1545"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1505"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1557"/>
         <source>Reprinting bill payment %1.</source>
         <translation>正在重打缴费小票 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1507"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1559"/>
         <source>A failed payment has no receipt: refund it.</source>
         <translation>失败的缴费没有小票：请办理退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_page.py" line="1509"/>
+        <location filename="../../ui/cashier/billpay_page.py" line="1561"/>
         <source>No receipt printer is configured.</source>
         <translation>未设置小票打印机。</translation>
     </message>
@@ -388,72 +389,82 @@
 <context>
     <name>BillRefundDialog</name>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="91"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="96"/>
         <source>Refund a failed bill payment</source>
         <translation>缴费失败退款</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="93"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="98"/>
         <source>Bill payment %1 failed: give the customer the money back</source>
         <translation>缴费 %1 失败：请把钱退给顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="99"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="104"/>
         <source>The biller said: %1</source>
         <translation>缴费单位答复：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="105"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="110"/>
         <source>Back to the card %1 through the terminal.</source>
         <translation>通过刷卡机退回原卡 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="109"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="114"/>
         <source>Refund to the card  Enter</source>
         <translation>退回原卡  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="111"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="116"/>
         <source>In cash, from the drawer.</source>
         <translation>从钱箱退现金。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="112"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="117"/>
         <source>Refund in cash  Enter</source>
         <translation>退现金  Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="114"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="120"/>
+        <source>This is above the refund limit of %1: the owner&apos;s PIN is needed.</source>
+        <translation>超过退款限额 %1，需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="125"/>
         <source>Not now  Esc</source>
         <translation>稍后  Esc</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="149"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="156"/>
+        <source>The owner&apos;s PIN is needed to refund %1 (above the limit of %2).</source>
+        <translation>退款 %1 超过限额 %2，需要店主密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/billpay_refund.py" line="184"/>
         <source>Follow the terminal: the card is refunded</source>
         <translation>请按刷卡机提示操作：正在退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="158"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="199"/>
         <source>Recording the refund…</source>
         <translation>正在记录退款…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="170"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="214"/>
         <source>to the card</source>
         <translation>已退回原卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="172"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="216"/>
         <source>in cash: give the customer %1 from the drawer</source>
         <translation>退现金：请从钱箱取 %1 给顾客</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="177"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="221"/>
         <source>Refunded %1 of bill payment %2 %3. The slip is printing.</source>
         <translation>缴费 %2 已退款 %1，%3。退款单正在打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/billpay_refund.py" line="193"/>
+        <location filename="../../ui/cashier/billpay_refund.py" line="237"/>
         <source>This was paid by card: the refund goes back to the card through the terminal, and no terminal is set up (Devices, F11).</source>
         <translation>这笔是刷卡支付的，需通过刷卡机退回原卡，但未设置刷卡机（设备，F11）。</translation>
     </message>

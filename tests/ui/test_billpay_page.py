@@ -7,7 +7,9 @@ and in the store, not on the screen's word.
 Each kind's happy path; a bad account refused under the field before anything leaves the
 till; offline, a top-up within the hub's limits is 受理中 and an electricity bill is refused;
 a declined card goes back to the tender choice; a failed result raises the red banner, the
-refund in cash takes it away; a paper bill's barcode fills the screen."""
+refund in cash takes it away; a paper bill's barcode fills the screen. What the core would refuse
+at the payment (a bill paid already, the account's per-day limit) is refused at 请核对, before
+the customer is asked anything; a refund above the refund limit asks for the owner's PIN."""
 
 from __future__ import annotations
 
@@ -15,20 +17,24 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from drivers.terminal.health import Health
 from storebox import billpay, demo, shifts
 from storebox.clock import FixedClock
+from storebox.errors import ShopError
+from storebox.sales import Cash
 from storebox.shop import Shop
 from tests.core.billpay_fixtures import CMB_CREDIT, CMB_DEBIT, install_billers
 from tests.fakes import FakeBillPay, FakeTerminal
 from tests.ui.conftest import owner_actor, settle, shown_window, sign_in
 from ui.cashier.billpay_page import ACCOUNT, CHOOSE, CONFIRM, RESULT, TODAY, BillPayPage
 from ui.cashier.billpay_refund import BillRefundDialog
+from ui.cashier.billpay_words import rule_error
 from ui.cashier.sell_dialogs import RESOLVING, TENDER, UNKNOWN, PayCashDialog
 from ui.cashier.sell_page import SellPage
+from ui.cashier.signin import OwnerPinDialog
 from ui.cashier.window import CashierWindow
 from ui.customer_display import BILL, IDLE, THANKS
 
@@ -224,7 +230,7 @@ def test_water_must_be_paid_in_full_said_under_the_amount(
     typed(qtbot, page.amount_field, "123.45")
     assert page.amount_error.text() == ""
     press_on(qtbot, page.amount_field, Qt.Key.Key_Return)
-    assert page.step == CONFIRM
+    wait_step(qtbot, page, CONFIRM)
 
 
 def test_gas_paid_by_card_through_the_terminal(
@@ -292,7 +298,7 @@ def test_credit_card_repayment_names_the_bank_and_refuses_a_debit_card(
     typed(qtbot, page.amount_field, "1500")
     assert "¥1.00" in page.commission.text()
     press_on(qtbot, page.amount_field, Qt.Key.Key_Return)
-    assert page.step == CONFIRM
+    wait_step(qtbot, page, CONFIRM)
     key(qtbot, Qt.Key.Key_Return)
     take_cash(qtbot, page, "1500")
     wait_step(qtbot, page, RESULT)
@@ -602,3 +608,175 @@ def test_the_hub_adapter_hears_the_sync_agents_last_word(window: CashierWindow, 
     back = syncstate.record_round(shop, online=True, error=None)
     window.last_status = TillStatus(None, None, 0, dataclasses.replace(running, status=back))
     assert online()
+
+
+# --- refused at 请核对, before the customer hands anything over --------------------------------
+
+
+def no_payment_dialog(page: BillPayPage) -> bool:
+    return page.pay_dialog is None and not any(
+        d.isVisible() for d in page.findChildren(PayCashDialog)
+    )
+
+
+def test_a_bill_paid_already_is_refused_at_confirm_before_the_customer_is_asked(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay
+) -> None:
+    port.submit_script = ["pending"]  # the first payment of the bill is 受理中
+    display = till.customer_display
+    assert display is not None
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_1)
+    type_account(qtbot, page, SGCC)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.bill is not None, timeout=5_000)
+    first_bill = page.bill
+    key(qtbot, Qt.Key.Key_Return)
+    assert page.step == CONFIRM
+    key(qtbot, Qt.Key.Key_Return)
+    take_cash(qtbot, page, "200")
+    wait_step(qtbot, page, RESULT)
+    assert page.result is not None and page.result.status == "pending"
+    paid_into_drawer = drawer(shop)
+    key(qtbot, Qt.Key.Key_Return)  # next customer: the same bill, looked up again
+    key(qtbot, Qt.Key.Key_1)
+    type_account(qtbot, page, SGCC)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.bill is not None, timeout=5_000)
+    assert first_bill is not None and page.bill.query_no != first_bill.query_no
+    assert display.state != BILL
+    key(qtbot, Qt.Key.Key_Return)  # Enter in the amount: refused before the customer's check
+    assert page.step == ACCOUNT
+    assert page.error.isVisible() and "duplicate_bill" in page.error.text()
+    assert display.state != BILL  # the customer was never asked 请核对
+    assert no_payment_dialog(page)
+    assert drawer(shop) == paid_into_drawer and len(billpay.payments(shop)) == 1
+    assert len(port.called("submit")) == 1
+    key(qtbot, Qt.Key.Key_Return)  # again: refused again, still nothing opened
+    assert page.step == ACCOUNT and no_payment_dialog(page)
+
+
+def test_over_the_accounts_per_day_limit_is_refused_at_confirm_and_nothing_is_touched(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay, terminal: ReadyTerminal
+) -> None:
+    cashier = till.actor
+    assert cashier is not None
+    for _ in range(2):  # ¥1,000 today already: the carrier's per-day limit for the number
+        billpay.pay(shop, cashier, "cmcc", PHONE, 50_000, Cash(50_000), port=port)
+    with pytest.raises(ShopError) as expected:
+        billpay.check(shop, "cmcc", PHONE, 5_000, online=True)
+    before = drawer(shop)
+    submits = len(port.called("submit"))
+    display = till.customer_display
+    assert display is not None
+    page = open_page(qtbot, till)
+    key(qtbot, Qt.Key.Key_4)
+    type_account(qtbot, page, PHONE)
+    qtbot.mouseClick(page.denomination_buttons[5_000], Qt.MouseButton.LeftButton)
+    assert page.amount == 5_000 and page.amount_error.text() == ""  # the rules alone pass
+    key(qtbot, Qt.Key.Key_Return)  # the focused button: show the customer
+    assert page.step == ACCOUNT
+    assert page.error.text() == rule_error(expected.value)  # the core's own words
+    assert page.error.isVisible()
+    assert display.state != BILL and no_payment_dialog(page)
+    assert drawer(shop) == before and len(billpay.payments(shop)) == 2
+    assert len(port.called("submit")) == submits
+    assert terminal.called("authorize") == [] and terminal.charged_fen == 0
+    # another number is not over its limit: it goes on to the customer's check
+    page.account_field.clear()
+    page.account_field.setFocus()  # the cashier clicks into the number
+    type_account(qtbot, page, "13912345678")
+    qtbot.mouseClick(page.denomination_buttons[5_000], Qt.MouseButton.LeftButton)
+    key(qtbot, Qt.Key.Key_Return)
+    wait_step(qtbot, page, CONFIRM)
+    assert not page.error.isVisible() and display.state == BILL
+
+
+# --- a refund above the refund limit -------------------------------------------------------
+
+
+def key_pin(qtbot: QtBot, dialog: OwnerPinDialog, pin: str) -> None:
+    """The owner types the PIN on the dialog's on-screen keypad and presses OK."""
+    pad = dialog.pin.keypad
+    buttons = {b.text(): b for b in pad.findChildren(QPushButton)}
+    for digit in pin:
+        buttons[digit].click()
+    pad.ok.emit()
+    settle(qtbot)
+
+
+def owner_dialog(qtbot: QtBot, win: CashierWindow) -> OwnerPinDialog:
+    found: list[OwnerPinDialog] = []
+
+    def shown() -> bool:
+        found[:] = [d for d in win.findChildren(OwnerPinDialog) if d.isVisible()]
+        return len(found) == 1
+
+    qtbot.waitUntil(shown, timeout=5_000)
+    return found[0]
+
+
+def _refund_dialog(qtbot: QtBot, page: BillPayPage) -> BillRefundDialog:
+    press_on(qtbot, page, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.step == TODAY and bool(page.today), timeout=5_000)
+    settle(qtbot)
+    key(qtbot, Qt.Key.Key_Return)  # Enter on the failed one: its refund
+    return next(d for d in page.findChildren(BillRefundDialog) if d.isVisible())
+
+
+def test_a_bill_refund_above_the_limit_needs_the_owners_pin(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay, people: demo.DemoPeople
+) -> None:
+    from sqlalchemy import text
+
+    cashier = till.actor
+    assert cashier is not None and not cashier.is_owner
+    limit = shop.settings.refund_limit_fen
+    port.submit_script = ["failed"]
+    failed = billpay.pay(
+        shop, cashier, "cc-repay", CMB_CREDIT, limit + 5_000, Cash(limit + 5_000), port=port
+    )
+    assert failed.status == "failed"
+    before = drawer(shop)
+    page = open_page(qtbot, till)
+    dialog = _refund_dialog(qtbot, page)
+    assert "owner's PIN is needed" in dialog.detail.text()
+    press_on(qtbot, dialog, Qt.Key.Key_Return)
+    pin = owner_dialog(qtbot, till)
+    pin.reject()  # the owner is not here: nothing happens, the refund stays owed
+    settle(qtbot)
+    assert dialog.isVisible() and dialog.refund_button.isEnabled()
+    assert [t.status for t in billpay.refund_tasks(shop)] == ["open"]
+    assert drawer(shop) == before
+    press_on(qtbot, dialog, Qt.Key.Key_Return)
+    pin = owner_dialog(qtbot, till)
+    key_pin(qtbot, pin, "0000")
+    assert pin.isVisible() and pin.message.text()  # refused, still asking
+    assert billpay.refund_tasks(shop)[0].status == "open" and drawer(shop) == before
+    key_pin(qtbot, pin, demo.OWNER[1])
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    settle(qtbot)
+    assert billpay.refund_tasks(shop) == []
+    assert drawer(shop) == before - (limit + 5_000)
+    with shop.store.read() as session:
+        (payload,) = session.execute(
+            text("SELECT payload_json FROM journal WHERE kind = 'bill_payment.refund_handed_out'")
+        ).one()
+    assert f'"approved_by":"{people.owner.user_id}"' in payload
+    assert f'"user_id":"{cashier.user_id}"' in payload
+
+
+def test_a_bill_refund_within_the_limit_asks_no_pin(
+    qtbot: QtBot, till: CashierWindow, shop: Shop, port: FakeBillPay
+) -> None:
+    cashier = till.actor
+    assert cashier is not None
+    port.submit_script = ["failed"]
+    billpay.pay(shop, cashier, "cmcc", PHONE, 5_000, Cash(5_000), port=port)
+    page = open_page(qtbot, till)
+    dialog = _refund_dialog(qtbot, page)
+    assert "owner" not in dialog.detail.text()
+    press_on(qtbot, dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    assert not any(d.isVisible() for d in till.findChildren(OwnerPinDialog))
+    assert billpay.refund_tasks(shop) == []

@@ -11,8 +11,11 @@ credit-card repayment at the counter, in the order the counter works.
    and is checked against the biller's partial/over-payment rules as it is typed; top-ups take
    a denomination tile, repayments a typed amount. The commission is shown small, for the
    cashier only.
-3. **Confirm** — the customer's screen shows biller, masked account and holder and the amount
-   with 请核对; the cashier goes on (Enter) only once the customer agrees.
+3. **Confirm** — first `billpay.check` (off the UI thread): everything `pay` would refuse but
+   the tender — the bill paid already (duplicate_bill), the account's per-day limit, the
+   offline limits, no shift — is said here, in red, before the customer is asked anything;
+   then the customer's screen shows biller, masked account and holder and the amount with
+   请核对; the cashier goes on (Enter) only once the customer agrees.
 4. **Pay** — the sell screen's own payment dialog (`PayCashDialog(sale=False)`): cash with change,
    or the whole amount on the card through the terminal with its prompts, a decline back to the
    choice, an unknown outcome in the red state. `billpay.pay` runs off the UI thread (on the
@@ -1034,6 +1037,55 @@ class BillPayPage(Page):
                     else self.tr("Type the amount.")
                 )
             return
+        self._check_before_customer()
+
+    def _check_before_customer(self) -> None:
+        """`billpay.check` — what `pay` would refuse apart from the tender (the bill paid
+        already, the account's per-day limit, the offline limits, the shift, …) — before the
+        customer is asked to check and hand over money. It reads the store (about 3 ms on the
+        till, more with many payments pending), so it runs on the core's worker like the
+        page's other reads; the screen is held (`_busy`) until it answers, and an answer for a
+        screen that changed meanwhile is dropped."""
+        assert self.biller is not None and self.account is not None and self.amount is not None
+        shop, port = self.shop, self.port()
+        online = port is not None and port.online()
+        asked = (self.biller.biller_id, self.account, self.amount, self.bill)
+        biller_id, account, amount, bill = asked
+        self._busy = True
+        self.confirm_button.setEnabled(False)
+
+        def check() -> None:
+            billpay.check(shop, biller_id, account, amount, bill=bill, online=online)
+
+        CoreOp(self, check).success(lambda _none: self._checked(asked, None)).failure(
+            lambda exc: self._checked(asked, exc)
+        ).run()
+
+    def _checked(
+        self, asked: tuple[str, str, int, BillInfo | None], exc: BaseException | None
+    ) -> None:
+        self._busy = False
+        now = (
+            self.biller.biller_id if self.biller else None,
+            self.account,
+            self.amount,
+            self.bill,
+        )
+        if self.step != ACCOUNT or now != asked:
+            self._show_amount_state()
+            return
+        if exc is not None:
+            # refused before the customer was asked for anything: said here, in red
+            if not isinstance(exc, ShopError):
+                report_error(self, exc)
+            message = rule_error(exc)
+            if isinstance(exc, ShopError) and exc.message == shifts.NO_OPEN_SHIFT:
+                message = self.tr("No shift is open: open one on the Shift screen (F3) first.")
+            self.say_error(message)
+            self._show_amount_state()
+            self.check_offline()  # the network may have gone (or come back) meanwhile
+            return
+        self.say_error("")
         self.payment_id = self.payment_id or new_id()
         self._show_summary()
         self._go(CONFIRM)

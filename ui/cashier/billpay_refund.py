@@ -5,7 +5,10 @@ records it (`billpay.refund`, with the `bill_payment.refunded` event) and queues
 A failed payment's refund cannot be hidden: the sell screen and the status bar say how many are
 owed until each is done (`CashierWindow.refresh_status`). This dialog is where they end.
 Cash refunds run on the core's worker; card refunds on the terminal's own thread, its prompts
-shown here. A declined card refund leaves the task open and says so; an unknown one is said in
+shown here. The money is owed whatever its amount (the platform said failed), but above the
+shop's refund limit a cashier hands it out only with the owner's PIN, asked here as the refund
+page asks it for a sale's refund (`ask_owner`); the core journals who handed it out and who
+approved it. A declined card refund leaves the task open and says so; an unknown one is said in
 red and the till's unknown-payments machinery (the red badge) settles it.
 """
 
@@ -25,9 +28,11 @@ from storebox.money import format_fen
 from storebox.ports import StatusCallback
 from storebox.sales import CARD
 from ui.cashier.billpay_words import rule_error
+from ui.cashier.signin import ask_owner
 from ui.ops import CoreOp
 
 if TYPE_CHECKING:
+    from storebox.users import Actor
     from ui.cashier.billpay_page import BillPayPage
 
 log = logging.getLogger(__name__)
@@ -110,6 +115,12 @@ class BillRefundDialog(QDialog):
         else:
             lines.append(self.tr("In cash, from the drawer."))
             self.refund_button.setText(self.tr("Refund in cash  Enter"))
+        if self.owner_needed():
+            lines.append(
+                self.tr("This is above the refund limit of %1: the owner's PIN is needed.").replace(
+                    "%1", format_fen(self.page.shop.settings.refund_limit_fen)
+                )
+            )
         self.detail.setText("\n".join(lines))
         self.close_button.setText(self.tr("Not now  Esc"))
 
@@ -124,8 +135,32 @@ class BillRefundDialog(QDialog):
         if self._busy:
             self.prompt.setText(text)
 
+    def owner_needed(self) -> bool:
+        """Above the refund limit, and the person at the till is not the owner."""
+        actor = self.page.win.actor
+        return actor is not None and billpay.owner_needed(
+            self.page.shop, actor, self.task.amount_fen
+        )
+
     def refund(self) -> None:
-        """Pay it back (cash on the core's worker; card on the terminal's thread)."""
+        """Pay it back, after the owner's PIN when it is above the refund limit."""
+        if self._busy or self.done_task is not None or self.page.win.actor is None:
+            return
+        if not self.owner_needed():
+            self._refund(None)
+            return
+        limit = self.page.shop.settings.refund_limit_fen
+        ask_owner(
+            self,
+            self.page.shop,
+            self.tr("The owner's PIN is needed to refund %1 (above the limit of %2).")
+            .replace("%1", format_fen(self.task.amount_fen))
+            .replace("%2", format_fen(limit)),
+            self._refund,
+        )
+
+    def _refund(self, approver: Actor | None) -> None:
+        """Cash on the core's worker; card on the terminal's thread."""
         if self._busy or self.done_task is not None:
             return
         page = self.page
@@ -150,15 +185,24 @@ class BillRefundDialog(QDialog):
 
             def by_card(emit: StatusCallback) -> RefundTask:
                 return billpay.refund(
-                    shop, actor, task_id, terminal=terminal, printer=printer, on_status=emit
+                    shop,
+                    actor,
+                    task_id,
+                    approver=approver,
+                    terminal=terminal,
+                    printer=printer,
+                    on_status=emit,
                 )
 
             runner.call(CARD, by_card, self._finished)
             return
         self.prompt.setText(self.tr("Recording the refund…"))
-        CoreOp(self, lambda: billpay.refund(shop, actor, task_id, printer=printer)).success(
-            lambda task: self._finished(task, None)
-        ).failure(lambda exc: self._finished(None, exc)).run()
+        CoreOp(
+            self,
+            lambda: billpay.refund(shop, actor, task_id, approver=approver, printer=printer),
+        ).success(lambda task: self._finished(task, None)).failure(
+            lambda exc: self._finished(None, exc)
+        ).run()
 
     def _finished(self, task: RefundTask | None, exc: BaseException | None) -> None:
         if task is None:
