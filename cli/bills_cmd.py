@@ -4,13 +4,15 @@
     storebox bills pay BILLER ACCOUNT AMOUNT (--cash TENDERED | --card) --by USER [--pin-stdin]
     storebox bills refresh [REF]             # ask the hub about pending payments (or one)
     storebox bills refund-tasks [--all]      # the refunds owed after a biller failed a payment
-    storebox bills refund REF --by USER [--pin-stdin] [--terminal URL]
+    storebox bills refund REF --by USER [--approver OWNER] [--pin-stdin] [--terminal URL]
     storebox bills statement [--date D]      # the hub's statement of the business day
     storebox bills reconcile [--date D]      # statement against the shop; exit 1 on differences
 
 Every action takes `--json`. The hub is the enrolment's (or the `hub_url` setting); a shop that
 is not enrolled is offline: `pay` then takes only what the hub's offline limits allow. AMOUNT
-and TENDERED are yuan (12.50). A biller that looks bills up is looked up first.
+and TENDERED are yuan (12.50). A biller that looks bills up is looked up first. A refund above
+the shop's refund limit needs the owner: `--by` the owner, or `--approver OWNER` (the owner's
+PIN asked after the user's; with `--pin-stdin`, on the next line).
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ def _args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--card", action="store_true", help="pay: by card through the terminal")
     parser.add_argument("--terminal", help="the terminal's URL (default: terminal_url)")
     parser.add_argument("--by", help="pay/refund: the user at the till (asked for the PIN)")
-    parser.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
+    parser.add_argument(
+        "--approver", help="refund: the owner approving a refund above the refund limit"
+    )
+    parser.add_argument("--pin-stdin", action="store_true", help="read the PIN(s) from stdin")
     parser.add_argument("--date", help="the business day, YYYY-MM-DD (default: today's)")
     parser.add_argument("--status", choices=["pending", "success", "failed"])
     parser.add_argument("--all", action="store_true", help="refund-tasks: done ones too")
@@ -76,6 +81,19 @@ def _actor(shop: Shop, args: argparse.Namespace) -> Actor:
         raise InvalidInput("需要 --by USER / --by USER is required (the person at the till)")
     pin = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass(f"PIN of {args.by}: ")
     return users.authenticate(shop, args.by, pin)
+
+
+def _approver(shop: Shop, args: argparse.Namespace) -> Actor | None:
+    from storebox import users
+
+    if not args.approver:
+        return None
+    pin = (
+        sys.stdin.readline().strip()
+        if args.pin_stdin
+        else getpass.getpass(f"PIN of {args.approver}: ")
+    )
+    return users.authenticate(shop, args.approver, pin)
 
 
 def _terminal(shop: Shop, args: argparse.Namespace, stack: ExitStack) -> CardTerminal:
@@ -162,9 +180,10 @@ def _bills(args: argparse.Namespace) -> int:
             if not args.ref:
                 raise InvalidInput("refund 需要 REF / refund needs the payment's number or task id")
             actor = _actor(shop, args)
+            approver = _approver(shop, args)
             view = billpay.find(shop, args.ref)
             terminal = _terminal(shop, args, stack) if view.tender == "card" else None
-            task = billpay.refund(shop, actor, args.ref, terminal=terminal)
+            task = billpay.refund(shop, actor, args.ref, approver=approver, terminal=terminal)
             emit(args, task.as_dict(), _task_line(task))
             return 0
         if port is None:

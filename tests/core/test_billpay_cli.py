@@ -57,3 +57,46 @@ def test_pay_list_and_refund_tasks_offline(
     assert code == 0 and json.loads(out) == {"refund_tasks": []}
     code, out, err = _run(capsys, data, "bills", "reconcile")
     assert code != 0 and "not enrolled" in out + err
+
+
+def test_refund_above_the_limit_needs_the_owner(
+    settings: Settings,
+    clock: FixedClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storebox import billpay
+    from storebox.sales import Cash
+    from tests.core.billpay_fixtures import CMB_CREDIT
+    from tests.fakes import FakeBillPay
+
+    monkeypatch.delenv("STOREBOX_CONFIG", raising=False)
+    with open_shop(settings, clock) as shop:
+        install_billers(shop)
+        till = open_till(shop)
+        amount = shop.settings.refund_limit_fen + 5_000
+        port = FakeBillPay(submit_script=["failed"])
+        failed = billpay.pay(
+            shop, till.cashier, "cc-repay", CMB_CREDIT, amount, Cash(amount), port=port
+        )
+    data = settings.data_dir
+    monkeypatch.setattr("sys.stdin", io.StringIO("5678\n"))
+    code, out, err = _run(
+        capsys, data, "bills", "refund", failed.number, "--by", "小李", "--pin-stdin"
+    )
+    assert code != 0 and "owner" in out + err
+    monkeypatch.setattr("sys.stdin", io.StringIO("5678\n5678\n"))  # a cashier is no approver
+    code, out, err = _run(
+        capsys, data, "bills", "refund", failed.number, "--by", "小李",
+        "--approver", "小李", "--pin-stdin",
+    )  # fmt: skip
+    assert code != 0 and "approver must be the owner" in out + err
+    code, out, _ = _run(capsys, data, "bills", "refund-tasks", "--json")
+    assert [t["status"] for t in json.loads(out)["refund_tasks"]] == ["open"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("5678\n1234\n"))
+    code, out, err = _run(
+        capsys, data, "bills", "refund", failed.number, "--by", "小李",
+        "--approver", "王老板", "--pin-stdin", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["status"] == "done"
