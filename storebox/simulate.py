@@ -734,7 +734,10 @@ def _refusal_code(exc: ShopError) -> str:
 class _BillDesk:
     """Bill customers at the counter, as the 缴费 page takes them (see the module docstring)."""
 
-    def __init__(self, shop: Shop, ports: PaymentPorts, seed: int) -> None:
+    def __init__(
+        self, shop: Shop, ports: PaymentPorts, seed: int, owner: Actor | None = None
+    ) -> None:
+        self.owner = owner  # approves a bill refund above refund_limit_fen, as for a sale's
         assert ports.bills is not None
         self.shop, self.ports, self.port = shop, ports, ports.bills
         self.rnd = random.Random(f"bills-{seed}")
@@ -841,8 +844,10 @@ class _BillDesk:
             if task.payment_id not in self.mine:  # another session's: the cashier's to see
                 continue
             try:
+                over = billpay.owner_needed(self.shop, cashier, task.amount_fen)
                 billpay.refund(
                     self.shop, cashier, task.id, terminal=self.ports.terminal,
+                    approver=self.owner if over else None,
                     on_status=self.ports.on_status,
                     reason="缴费失败，退款 / the biller failed it",
                 )  # fmt: skip
@@ -945,7 +950,7 @@ def run(
         open_now = shifts.current_shift(session, shop)
     if open_now is None:
         shifts.open_shift(shop, cashier, float_fen)
-    desk = _BillDesk(shop, ports, seed) if bill_rate else None
+    desk = _BillDesk(shop, ports, seed, owner) if bill_rate else None
 
     while result.sales < sales_count:
         cart = sales.Cart()
