@@ -35,3 +35,23 @@ def settings(tmp_path: Path) -> Settings:
 def shop(settings: Settings, clock: FixedClock) -> Iterator[Shop]:
     with open_shop(settings, clock) as opened:
         yield opened
+
+
+def _uses_postgresql(item: pytest.Item) -> bool:
+    if item.get_closest_marker("pg") is not None:
+        return True
+    if "pg_url" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "pg" in callspec.params.values()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), every test that talks to PostgreSQL runs in one
+    worker, one after the other. The hub's pulls serve only changes below the oldest running
+    transaction of the whole server (the xmin rule), so a test holding a transaction in one
+    worker would stall another worker's pulls until its own end: slow, and flaky near a
+    timeout. The rest spread over the workers."""
+    for item in items:
+        if _uses_postgresql(item):
+            item.add_marker(pytest.mark.xdist_group("postgresql"))

@@ -3,18 +3,16 @@ calling device's store only: an order of another store is "not found"."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Path
 
 from sync import protocol
-from sync.hub import acquirer, auth
+from sync.hub import acquirer
 from sync.hub.auth import Caller
 from sync.hub.db import Database
-from sync.hub.errors import HubError
+from sync.hub.route_params import DayParam, Device, parse_day
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": protocol.ErrorBody, "description": text}
@@ -29,20 +27,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 RefParam = Annotated[str, Path(pattern=protocol.REFERENCE_PATTERN, max_length=64)]
-
-_bearer = HTTPBearer(auto_error=False, description="the device token from enrolment")
-
-
-def _caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """The calling device, as the app's other routes know it (401 without a valid token)."""
-    db: Database = request.app.state.db
-    return auth.authenticate(db, request.headers.get("authorization"))
-
-
-Device = Annotated[Caller, Depends(_caller)]
 
 
 def router(db: Database) -> APIRouter:
@@ -80,19 +64,9 @@ def router(db: Database) -> APIRouter:
 
     @api.get(protocol.SETTLEMENT_PATH, response_model=protocol.SettlementFile)
     def settlement(
-        day: Annotated[
-            str,
-            Path(
-                pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                description="a day in China time, YYYY-MM-DD",
-            ),
-        ],
+        day: DayParam,
         device: Device,
     ) -> protocol.SettlementFile:
-        try:  # strict: pydantic's lax date would take "0" as 1970-01-01
-            date = dt.date.fromisoformat(day)
-        except ValueError:
-            raise HubError(f"not a date: {day!r}", code="invalid_request", status=422) from None
-        return acquirer.settlement(db, device.store_id, date)
+        return acquirer.settlement(db, device.store_id, parse_day(day))
 
     return api

@@ -3,17 +3,14 @@ device's store only: another store's payment is "not found"."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Path
 
 from sync import protocol
-from sync.hub import auth, billers
-from sync.hub.auth import Caller
+from sync.hub import billers
 from sync.hub.db import Database
-from sync.hub.errors import HubError
+from sync.hub.route_params import DayParam, Device, parse_day
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": protocol.ErrorBody, "description": text}
@@ -35,20 +32,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-_bearer = HTTPBearer(auto_error=False, description="the device token from enrolment")
-
-
-def _caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """The calling device, as the app's other routes know it (401 without a valid token)."""
-    db: Database = request.app.state.db
-    return auth.authenticate(db, request.headers.get("authorization"))
-
-
-Device = Annotated[Caller, Depends(_caller)]
-
 
 def router(db: Database) -> APIRouter:
     api = APIRouter(tags=["billers"], responses=_ERRORS)
@@ -69,19 +52,9 @@ def router(db: Database) -> APIRouter:
 
     @api.get(protocol.BILL_STATEMENT_PATH, response_model=protocol.BillStatement)
     def statement(
-        day: Annotated[
-            str,
-            Path(
-                pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                description="a day in China time, YYYY-MM-DD",
-            ),
-        ],
+        day: DayParam,
         device: Device,
     ) -> protocol.BillStatement:
-        try:  # strict: pydantic's lax date would take "0" as 1970-01-01
-            date = dt.date.fromisoformat(day)
-        except ValueError:
-            raise HubError(f"not a date: {day!r}", code="invalid_request", status=422) from None
-        return billers.statement(db, device.store_id, date)
+        return billers.statement(db, device.store_id, parse_day(day))
 
     return api

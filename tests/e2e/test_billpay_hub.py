@@ -81,14 +81,6 @@ class World:
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    running = RunningHub(str(tmp_path / "hub.db"))
-    running.start()
-    yield running
-    running.close()
-
-
-@pytest.fixture
 def world(hub: RunningHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     from storebox.config import load
 

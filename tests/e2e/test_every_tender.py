@@ -23,20 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from drivers.terminal.simulator import ZvtSimulator, serve_pty
+from drivers.terminal.simulator import ZvtSimulator
 from drivers.terminal.zvt.client import ZvtTerminal
 from storebox import config, demo, demo_catalog, integrity, reports, sales, simulate, syncstate
 from storebox.db.models import PaymentAttempt
@@ -47,47 +43,13 @@ from sync.client import HubClient
 from sync.hub import acquirer
 from sync.hub.models import AcquirerOrder
 from sync.wallet import HubWallet
+from tests.e2e.cli_run import storebox
 from tests.sync.acquirer_fixtures import HubClock
 from tests.sync.conftest import RunningHub
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("cash", "card", "wallet")
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    running = RunningHub(str(tmp_path / "hub.db"))
-    running.start()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def sim() -> Iterator[ZvtSimulator]:
-    simulator, _path = serve_pty()
-    yield simulator
-    simulator.stop()
-
-
-def storebox(data: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", *args, "--data-dir", str(data)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "STOREBOX_PIN_SCRYPT_N": "16",
-            "STOREBOX_CONFIG": "",
-        },
-    )
-    if ok:
-        assert done.returncode == 0, f"storebox {' '.join(args)}: {done.stderr}"
-    return done
 
 
 def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -19,64 +19,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from drivers.terminal.simulator import ZvtSimulator, serve_pty
+from drivers.terminal.simulator import ZvtSimulator
 from storebox import billpay_rules
 from storebox.billers import BillerData
 from sync.hub import billers_data
+from tests.e2e.cli_run import storebox
 from tests.sync.conftest import RunningHub
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 KINDS = {"electricity", "water", "gas", "mobile", "credit_card"}
 SCRIPT = ",".join(
     ["pending:2", "pending:3:failed:biller_rejected", "success", "failed:biller_rejected"] * 6
 )
 """One step per new payment, for any biller: 受理中 2 s then 成功; 受理中 3 s then 失败; 成功 at
 once; 失败 at once — six rounds, then each biller's default (pending 3-5 s, then success)."""
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    running = RunningHub(str(tmp_path / "hub.db"))
-    running.start()
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def sim() -> Iterator[ZvtSimulator]:
-    simulator, _path = serve_pty()
-    yield simulator
-    simulator.stop()
-
-
-def storebox(data: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", *args, "--data-dir", str(data)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "STOREBOX_PIN_SCRYPT_N": "16",
-            "STOREBOX_CONFIG": "",
-        },
-    )
-    if ok:
-        assert done.returncode == 0, f"storebox {' '.join(args)}: {done.stderr}"
-    return done
 
 
 def _skip_when_the_clock_forbids() -> None:

@@ -4,15 +4,18 @@ hub clock set to a China time (utilities close 23:30-00:30), and payment builder
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from sync import protocol
 from sync.client import HubClient
 from sync.hub import billers, clock
+from sync.hub.models import BillPayment
 from tests.sync.conftest import RunningHub
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -98,18 +101,40 @@ class Till:
         [result] = self.client.push(request).results
         return result
 
-    def results(self) -> dict[str, dict[str, Any]]:
-        """The store's bill_results stream, pulled from the start."""
-        out: dict[str, dict[str, Any]] = {}
-        cursor: str | None = None
+    def results(self, timeout: float = 10.0) -> dict[str, dict[str, Any]]:
+        """The store's bill_results stream, pulled from the start, once it shows every payment
+        the hub holds for the store.
+
+        The stream is compacted (one row per payment, moved forward at each change) and serves
+        only changes older than the oldest transaction running on the server (the xmin rule):
+        while any transaction is open — the hub's own 2 s tick, say — a payment changed just
+        after it is served to a reader from the start a moment later, not at once. A shop that
+        follows the stream already holds the earlier state; a test reading from the start waits
+        for the later one."""
+        deadline = time.monotonic() + timeout
         while True:
-            page = self.client.pull(protocol.BILL_RESULTS_STREAM, cursor)
-            for change in page.changes:
-                assert change.data is not None
-                out[change.key] = change.data
-            cursor = page.cursor
-            if not page.more:
+            out: dict[str, dict[str, Any]] = {}
+            cursor: str | None = None
+            while True:
+                page = self.client.pull(protocol.BILL_RESULTS_STREAM, cursor)
+                for change in page.changes:
+                    assert change.data is not None
+                    out[change.key] = change.data
+                cursor = page.cursor
+                if not page.more:
+                    break
+            if set(out) >= self._held() or time.monotonic() > deadline:
                 return out
+            time.sleep(0.05)
+
+    def _held(self) -> set[str]:
+        """The payment ids the hub holds for this store."""
+        with self.hub.db.reading() as session:
+            return set(
+                session.scalars(
+                    select(BillPayment.payment_id).where(BillPayment.store_id == self.store_id)
+                )
+            )
 
 
 def make_till(hub: RunningHub, hub_clock: HubClock) -> Till:

@@ -28,6 +28,10 @@ def form(qtbot: QtBot) -> Iterator[tuple[QLineEdit, WedgeScanner, list[str]]]:
     qtbot.waitExposed(host)
     host.activateWindow()
     field.setFocus()
+    # Held keys are given back to the focus widget: on a loaded machine the window may not be
+    # active yet, and with no focus widget the test's keys (sent straight to the field) would
+    # be given to nobody — a state a real keyboard cannot reach (keys go to the focus widget).
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     scanner = WedgeScanner()
