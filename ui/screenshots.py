@@ -158,10 +158,11 @@ def _reconcile_states(window: CashierWindow, out: Path, stem: str, app: QApplica
 
     from sqlalchemy import select
 
+    from storebox.billpay_reconcile import BillDifference, BillReconciliation
     from storebox.db.models import Sale
     from storebox.reconcile import Difference, Reconciliation, TenderTotals
     from storebox.sales import AttemptInfo
-    from ui.cashier.reconcile_page import ReconcilePage
+    from ui.cashier.reconcile_page import BillPart, ReconcilePage
     from ui.cashier.unknown_payments import UnknownPaymentsDialog, outcome_words
 
     page = window.pages["reconcile"]
@@ -223,6 +224,27 @@ def _reconcile_states(window: CashierWindow, out: Path, stem: str, app: QApplica
             "not checked.",
         )
     ]
+    # the bill-payment part (便民缴费) of the same run: one payment the hub does not have yet
+    bills = BillReconciliation(
+        day=day,
+        run_at=now,
+        shop_count=4,
+        shop_amount_fen=28_000,
+        hub_count=3,
+        hub_amount_fen=18_000,
+        other_tills_count=0,
+        differences=(
+            BillDifference(
+                "missing_at_hub",
+                "0196f3a31c2d3e4f5a6b7c8d9e0f",
+                f"B{day:%m%d}-01-0004",
+                shop_fen=10_000,
+                shop_status="success",
+                detail="事件未上传 / its event is still in the outbox",
+            ),
+        ),
+    ).as_dict()
+    page.bills[day] = BillPart({**bills, "shop_commission_fen": 200, "hub_commission_fen": 150})
     page._show(document)
     status = window.last_status
     if status is not None:  # the red badge, as the status bar shows it with two open

@@ -1734,269 +1734,330 @@
 <context>
     <name>ReconcilePage</name>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="202"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="229"/>
         <source>Reconcile</source>
-        <extracomment>the differences table&apos;s columns the result shown (`Reconciliation.as_dict()`, as stored), None before any run why parts of a run were not checked, per day, as said by the runs of this session the totals grid as (tender, shop, other side) texts, as last drawn (tests read it)</extracomment>
+        <extracomment>the differences table&apos;s columns the result shown (`Reconciliation.as_dict()`, as stored), None before any run why parts of a run were not checked, per day, as said by the runs of this session the bill-payment part of this session&apos;s runs, per day (not stored) the totals grid as (tender, shop, other side) texts, as last drawn (tests read it)</extracomment>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="245"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="272"/>
         <source>Close the terminal&apos;s batch?</source>
         <translation>关闭刷卡终端的批次？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="247"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="274"/>
         <source>Reconciling runs the card terminal&apos;s end-of-day (结算): it closes the terminal&apos;s batch for %1 and sends it to the bank. Card payments after it start a new batch. Go on?</source>
         <translation>对账会执行刷卡终端的结算：关闭 %1 的终端批次并上送银行。之后的刷卡交易计入新批次。继续吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="251"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="278"/>
         <source>Settle the terminal and reconcile</source>
         <translation>终端结算并对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="261"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="288"/>
         <source>Fetching the acquirer&apos;s settlement from the hub…</source>
         <translation>正在从云端获取收单对账单…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="272"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="301"/>
+        <source>Fetching the bill-payment statement from the hub…</source>
+        <translation>正在从云端获取便民缴费对账单…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="314"/>
         <source>The card terminal is settling its batch…</source>
         <translation>刷卡终端正在结算…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="278"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="320"/>
         <source>Card: no card terminal is set up on this till: card totals not checked.</source>
         <translation>刷卡：本收银台未设置刷卡终端，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="284"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="326"/>
         <source>Card: the terminal was not asked: card totals not checked.</source>
         <translation>刷卡：未询问终端，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="291"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="337"/>
         <source>Matching the day&apos;s payments…</source>
         <translation>正在核对当日收款…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="315"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="372"/>
         <source>Wallet: this shop is not enrolled with a hub: the acquirer was not asked.</source>
         <translation>扫码：本店尚未登记到云端，未向收单方核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="335"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="433"/>
+        <source>Bill payments: the hub&apos;s statement could not be fetched (%1): bill payments not checked. Run it again when the shop is online.</source>
+        <translation>便民缴费：无法获取云端对账单（%1）：便民缴费未核对。请在联网后重新对账。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="439"/>
         <source>Wallet: the hub could not be reached (%1): the acquirer&apos;s settlement was not checked. Run it again when the shop is online.</source>
         <translation>扫码：无法连接云端（%1），收单对账单未核对。联网后请再对账一次。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="360"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="464"/>
         <location filename="../../ui/screenshots.py" line="220"/>
         <source>Card: the terminal settled its batch but does not report its totals: card totals not checked.</source>
         <translation>刷卡：终端已结算，但未报告合计，刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="378"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="482"/>
         <source>Card: the terminal&apos;s end-of-day did not run (%1): card totals not checked.</source>
         <translation>刷卡：终端结算未执行（%1），刷卡合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="405"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="527"/>
         <source>Reconciled %1: no differences.</source>
         <translation>%1 对账完成：无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="409"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="531"/>
         <source>Reconciled %1: %2 differences.</source>
         <translation>%1 对账完成：%2 处差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="428"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="624"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="550"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="817"/>
         <source>Reconciling…</source>
         <translation>正在对账…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="428"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="624"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="550"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="817"/>
         <source>Run reconciliation</source>
         <translation>开始对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="450"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="572"/>
         <source>Not reconciled yet</source>
         <translation>尚未对账</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="454"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="576"/>
         <source>No reconciliation has run for %1 on this till.</source>
         <translation>本收银台尚未对 %1 对过账。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="462"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="584"/>
         <source>Differences</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="463"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="585"/>
         <source>Choose the day and run the reconciliation.</source>
         <translation>选择营业日，然后开始对账。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="470"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="595"/>
         <source>No differences</source>
         <translation>无差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="472"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="597"/>
         <source>%1 differences</source>
         <translation>%1 处差异</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="480"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="605"/>
         <source>Business day %1 · run at %2</source>
         <translation>营业日 %1 · 对账时间 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="489"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="614"/>
         <source>Differences (%1)</source>
         <translation>差异（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="529"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="657"/>
         <source>Every payment matched: the shop, the terminal and the acquirer agree.</source>
         <translation>每笔收款都已核对：收银、终端和收单方一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="531"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="661"/>
         <source>No differences in what could be checked (see the notes).</source>
         <translation>可核对的部分无差异（见提示）。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="629"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="670"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="822"/>
         <source>Tender</source>
         <translation>收款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="630"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="671"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="823"/>
         <source>The shop</source>
         <translation>收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="539"/>
-        <location filename="../../ui/cashier/reconcile_page.py" line="631"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="693"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="786"/>
+        <source>Bill payments</source>
+        <translation>便民缴费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="695"/>
+        <source>hub: not checked</source>
+        <translation>云端：未核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="717"/>
+        <source>Terminal / acquirer / hub</source>
+        <translation>终端 / 收单方 / 云端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="718"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="824"/>
         <source>Terminal / acquirer</source>
         <translation>终端 / 收单方</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="544"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="678"/>
         <source>terminal: not checked</source>
         <translation>终端：未核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="550"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="684"/>
         <source>acquirer: not checked</source>
         <translation>收单方：未核对</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="574"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="727"/>
+        <source>%1 paid %2 · commission %3</source>
+        <translation>收款 %1 笔 %2 · 佣金 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="739"/>
+        <source>shop %1, hub %2</source>
+        <translation>本店 %1，云端 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="759"/>
         <source>%1 paid %2</source>
         <translation>收款 %1 笔 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="580"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="765"/>
         <source>%1 refunded %2</source>
         <translation>退款 %1 笔 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="595"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="780"/>
         <source>Card: the terminal&apos;s totals were not checked.</source>
         <translation>刷卡：终端合计未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="597"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="782"/>
         <source>Wallet: the acquirer&apos;s settlement was not checked.</source>
         <translation>扫码：收单对账单未核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="602"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="790"/>
         <source>in the shop, not at the acquirer</source>
         <translation>收银有、收单无</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="603"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="791"/>
         <source>at the acquirer, not in the shop</source>
         <translation>收单有、收银无</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="604"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="792"/>
         <source>reversed at the acquirer, paid in the shop</source>
         <translation>收单已撤销、收银记为已付</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="605"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="793"/>
         <source>amounts differ</source>
         <translation>金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="606"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="794"/>
         <source>refunded at the acquirer beyond the shop</source>
         <translation>收单退款多于收银</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="607"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="795"/>
         <source>the terminal&apos;s count differs</source>
         <translation>终端笔数不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="608"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="796"/>
         <source>the terminal&apos;s amount differs</source>
         <translation>终端金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="609"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="797"/>
         <source>a card scheme&apos;s total differs</source>
         <translation>卡组织合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="619"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="798"/>
+        <source>bill paid in the shop, not at the hub</source>
+        <translation>缴费：本店有，云端无此笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="799"/>
+        <source>bill at the hub, not in the shop</source>
+        <translation>缴费：云端有，本店无此笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="800"/>
+        <source>bill amounts differ</source>
+        <translation>缴费金额不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="801"/>
+        <source>bill statuses differ</source>
+        <translation>缴费状态不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="802"/>
+        <source>bill commissions differ</source>
+        <translation>缴费佣金不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cashier/reconcile_page.py" line="812"/>
         <source>Reconciliation (end of day)</source>
         <translation>对账（日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="620"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="813"/>
         <source>Business day</source>
         <translation>营业日</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="621"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="814"/>
         <source>Include the card terminal&apos;s end-of-day</source>
         <translation>包括刷卡终端结算</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="622"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="815"/>
         <source>Payments of unknown outcome…</source>
         <translation>支付结果未知…</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="628"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="821"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="633"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="826"/>
         <source>Reference</source>
         <translation>流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="632"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="825"/>
         <source>Sale</source>
         <translation>销售单号</translation>
     </message>
     <message>
-        <location filename="../../ui/cashier/reconcile_page.py" line="634"/>
+        <location filename="../../ui/cashier/reconcile_page.py" line="827"/>
         <source>Detail</source>
         <translation>说明</translation>
     </message>

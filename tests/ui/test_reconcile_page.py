@@ -151,7 +151,9 @@ def test_a_reversal_at_the_acquirer_is_shown_with_its_sale_and_stored(
     assert sale == reversed_sale.number and reference.startswith(f"…{paid.reference[-8:]}")
     assert reversed_sale.number in detail
     # per tender: the shop's against the acquirer's; the card side never shown as zero
-    card, wallet = page.total_rows
+    card, wallet, bills = page.total_rows
+    # the bill payments (便民缴费) against the real hub's statement: none either side, checked
+    assert bills[0] == "Bill payments" and bills[1] == bills[2] == "0 paid ¥0.00 · commission ¥0.00"
     assert wallet[1] == f"2 paid {format_fen(kept.total_fen + reversed_sale.total_fen)}"
     assert wallet[2] == f"1 paid {format_fen(kept.total_fen)}"
     assert card[2] == "terminal: not checked"
@@ -168,6 +170,7 @@ def test_a_reversal_at_the_acquirer_is_shown_with_its_sale_and_stored(
     win.show_page("sell")
     page.document = None
     page.notes.clear()
+    page.bills.clear()
     page._render()
     open_page(qtbot, win)
     assert page.verdict.text() == "1 differences" and differences(page) == [row]
@@ -239,8 +242,9 @@ def test_offline_the_acquirer_part_says_so_and_the_terminal_settles_after_asking
     assert document is not None and not document["settlement_checked"]
     notes = page.notes_label.text()
     assert "the hub could not be reached" in notes and page.notes_label.isVisible()
-    card, wallet = page.total_rows
+    card, wallet, bills = page.total_rows
     assert wallet[2] == "acquirer: not checked"
+    assert bills[2] == "hub: not checked" and "bill payments not checked" in notes
     if not document["terminal_checked"]:  # a driver that reads no totals: said, never zero
         assert card[2] == "terminal: not checked" and "card totals not checked" in notes
     with shop.store.read() as session:

@@ -14,6 +14,14 @@ the thread that owns what it talks to, one after the other:
 3. `storebox.reconcile.reconcile` on the core's worker, as the signed-in owner: it stores the
    result (settings row `reconciliation:<day>`) and journals it.
 
+When the till has a bill-payment port (`CashierWindow.billpay`), a third part, 便民缴费: the hub's
+bill statement lines of the day fetched on the same thread as the acquirer's
+(`storebox.billpay_reconcile.fetch_lines`), matched against the shop's records on the core's
+worker (`billpay_reconcile.match`). Its totals are a row of their own, its differences rows of the
+same table (the receipt number in the sale column). Offline or refused: an amber note, never
+zero; the other parts still run. The bill part is not stored: it is shown for the runs of this
+session only.
+
 The last stored result of the chosen day is shown when the page opens and when the day
 changes. What could not be checked is said in amber; each difference is a row: its kind,
 tender, the shop's and the other side's amounts, the reference and the sale it belongs to.
@@ -23,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -44,11 +53,14 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QVBoxLayout,
 )
+from sqlalchemy import select
 
-from storebox import reconcile
+from storebox import billpay_reconcile, reconcile
+from storebox.db.models import BillPayment
 from storebox.end_of_day import terminal_totals
 from storebox.errors import ShopError
 from storebox.money import format_fen
+from storebox.ports import BillStatementLine
 from storebox.reconcile import Settlement, TerminalTotals
 from storebox.sales import WALLET
 from storebox.users import Actor
@@ -75,6 +87,19 @@ class Fetched:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class BillPart:
+    """The bill-payment part of a run: `BillReconciliation.as_dict()` plus the commissions
+    (`shop_commission_fen`, `hub_commission_fen`), or None when not checked (the note says why)."""
+
+    document: dict[str, Any] | None
+    note: str = ""
+
+
+# a bill receipt number (B1125-02-0001): its device number
+_BILL_NUMBER = re.compile(r"^B\d{4}-(\d{2})-\d{4}$")
+
+
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
@@ -98,6 +123,8 @@ class ReconcilePage(ConfirmingPage):
         self.document: dict[str, Any] | None = None
         #: why parts of a run were not checked, per day, as said by the runs of this session
         self.notes: dict[dt.date, list[str]] = {}
+        #: the bill-payment part of this session's runs, per day (not stored)
+        self.bills: dict[dt.date, BillPart] = {}
         self.running = False
         self._step = ""
         self._runner: PaymentRunner | None = None
@@ -268,9 +295,24 @@ class ReconcilePage(ConfirmingPage):
         def fetched(settlement: Fetched) -> None:
             if settlement.note:
                 notes.append(settlement.note)
+            if self.win.billpay is None:
+                terminal_part(settlement, Fetched(None))
+                return
+            self._step_to(self.tr("Fetching the bill-payment statement from the hub…"))
+            self._off_thread(
+                lambda: self._fetch_bills(day),
+                lambda lines: terminal_part(settlement, lines),
+                self._bills_note,
+            )
+
+        def terminal_part(settlement: Fetched, lines: Fetched) -> None:
+            bills_checked = lines.value is not None
+            if self.win.billpay is not None and not bills_checked:
+                notes.append(lines.note or self._bills_note(""))
+            bill_lines: list[BillStatementLine] | None = lines.value
             if with_terminal and self.terminal() is not None:
                 self._step_to(self.tr("The card terminal is settling its batch…"))
-                self._end_of_day(lambda totals: matched(settlement.value, totals))
+                self._end_of_day(lambda totals: matched(settlement.value, totals, bill_lines))
             else:
                 if self.terminal() is None:
                     notes.append(
@@ -283,22 +325,37 @@ class ReconcilePage(ConfirmingPage):
                     notes.append(
                         self.tr("Card: the terminal was not asked: card totals not checked.")
                     )
-                matched(settlement.value, Fetched(None))
+                matched(settlement.value, Fetched(None), bill_lines)
 
-        def matched(settlement: Settlement | None, totals: Fetched) -> None:
+        def matched(
+            settlement: Settlement | None,
+            totals: Fetched,
+            bill_lines: list[BillStatementLine] | None,
+        ) -> None:
             if totals.note:
                 notes.append(totals.note)
             self._step_to(self.tr("Matching the day's payments…"))
 
-            def work() -> dict[str, Any]:
+            has_bills = self.win.billpay is not None
+
+            def work() -> tuple[dict[str, Any], BillPart | None]:
                 result = reconcile.reconcile(
                     shop, day, terminal=totals.value, settlement=settlement, actor=owner
                 )
-                return result.as_dict()
+                bills: BillPart | None = None
+                if bill_lines is not None:
+                    bills = self._match_bills(day, bill_lines)
+                elif has_bills:
+                    bills = BillPart(None)
+                return result.as_dict(), bills
 
-            CoreOp(self, work).success(lambda doc: self._ran(day, doc, notes)).failure(
-                self._failed
-            ).run()
+            def done(answer: tuple[dict[str, Any], BillPart | None]) -> None:
+                document, bills = answer
+                if bills is not None and bills.note:
+                    notes.append(bills.note)
+                self._ran(day, document, notes, bills)
+
+            CoreOp(self, work).success(done).failure(self._failed).run()
 
         self._off_thread(fetch, fetched)
 
@@ -329,6 +386,53 @@ class ReconcilePage(ConfirmingPage):
             return Fetched(None, self._offline_note(exc.message))
         finally:
             client.close()
+
+    def _fetch_bills(self, day: dt.date) -> Fetched:
+        """The hub's bill statement lines of `day` (the hub's days `day` and the day after),
+        through the window's bill-payment port. Runs off the UI thread."""
+        port = self.win.billpay
+        if port is None:
+            return Fetched(None)
+        try:
+            return Fetched(billpay_reconcile.fetch_lines(self.shop, port, day))
+        except ShopError as exc:  # offline or refused: said, never zero
+            return Fetched(None, self._bills_note(exc.message))
+
+    def _match_bills(self, day: dt.date, lines: list[BillStatementLine]) -> BillPart:
+        """The bill part matched (on the core's worker), with both sides' commissions."""
+        shop = self.shop
+        try:
+            result = billpay_reconcile.match(shop, day, lines)
+        except ShopError as exc:
+            return BillPart(None, self._bills_note(exc.message))
+        with shop.store.read() as session:
+            ours = session.execute(
+                select(BillPayment.id, BillPayment.status, BillPayment.commission_fen).where(
+                    BillPayment.device_id == shop.device_id, BillPayment.business_day == day
+                )
+            ).all()
+        ids = {row.id for row in ours}
+
+        def this_tills(line: BillStatementLine) -> bool:
+            if line.payment_id in ids:
+                return True
+            found = _BILL_NUMBER.fullmatch(line.number)
+            return not line.other_till and (found is None or int(found.group(1)) == shop.device_no)
+
+        document = result.as_dict()
+        document["shop_commission_fen"] = sum(
+            row.commission_fen for row in ours if row.status == "success"
+        )
+        document["hub_commission_fen"] = sum(
+            line.commission_fen for line in lines if this_tills(line)
+        )
+        return BillPart(document)
+
+    def _bills_note(self, why: str) -> str:
+        return self.tr(
+            "Bill payments: the hub's statement could not be fetched (%1): bill payments not "
+            "checked. Run it again when the shop is online."
+        ).replace("%1", why)
 
     def _offline_note(self, why: str) -> str:
         return self.tr(
@@ -378,7 +482,12 @@ class ReconcilePage(ConfirmingPage):
             "Card: the terminal's end-of-day did not run (%1): card totals not checked."
         ).replace("%1", why)
 
-    def _off_thread(self, fn: Callable[[], Fetched], done: Callable[[Fetched], None]) -> None:
+    def _off_thread(
+        self,
+        fn: Callable[[], Fetched],
+        done: Callable[[Fetched], None],
+        note: Callable[[str], str] | None = None,
+    ) -> None:
         """Hub calls run on the wallet's thread (a PaymentRunner's), not on the core's worker:
         a hub that does not answer must not hold up the till's other screens."""
         devices = self.win.devices
@@ -390,17 +499,30 @@ class ReconcilePage(ConfirmingPage):
 
         def finish(value: Fetched | None, exc: BaseException | None) -> None:
             if exc is not None or value is None:
-                log.error("fetching the settlement failed", exc_info=exc)
-                done(Fetched(None, self._offline_note(type(exc).__name__)))
+                log.error("fetching from the hub failed", exc_info=exc)
+                done(Fetched(None, (note or self._offline_note)(type(exc).__name__)))
                 return
             done(value)
 
         self._runner.call(WALLET, lambda _emit: fn(), finish)
 
-    def _ran(self, day: dt.date, document: dict[str, Any], notes: list[str]) -> None:
+    def _ran(
+        self,
+        day: dt.date,
+        document: dict[str, Any],
+        notes: list[str],
+        bills: BillPart | None = None,
+    ) -> None:
         self.notes[day] = notes
+        if bills is None:
+            self.bills.pop(day, None)
+        else:
+            self.bills[day] = bills
         self._set_running(False)
-        if document.get("clean"):
+        count = int(document.get("differences_count", 0))
+        if bills is not None and bills.document is not None:
+            count += int(bills.document.get("differences_count", 0))
+        if not count:
             self.win.show_info(
                 self.tr("Reconciled %1: no differences.").replace("%1", day.isoformat())
             )
@@ -408,7 +530,7 @@ class ReconcilePage(ConfirmingPage):
             self.win.show_error(
                 self.tr("Reconciled %1: %2 differences.")
                 .replace("%1", day.isoformat())
-                .replace("%2", str(document.get("differences_count", 0)))
+                .replace("%2", str(count))
             )
         if self.chosen_day() == day:
             self._show(document)
@@ -465,6 +587,9 @@ class ReconcilePage(ConfirmingPage):
             return
 
         diffs: list[dict[str, Any]] = list(document.get("differences", []))
+        bills = self._bill_part(document)
+        if bills is not None and bills.document is not None:
+            diffs += [self._bill_row(d) for d in bills.document.get("differences", [])]
         clean = not diffs
         self.verdict.setText(
             self.tr("No differences")
@@ -487,6 +612,9 @@ class ReconcilePage(ConfirmingPage):
         self.notes_label.setVisible(bool(notes))
 
         self.diff_heading.setText(self.tr("Differences (%1)").replace("%1", str(len(diffs))))
+        other = self.table.horizontalHeaderItem(COLUMNS.index("other"))
+        if other is not None:
+            other.setText(self._other_side(document))
         self.table.setRowCount(len(diffs))
         for row, d in enumerate(diffs):
             sale = str(d.get("sale_number") or "")
@@ -502,7 +630,7 @@ class ReconcilePage(ConfirmingPage):
             reference = " / ".join(p for p in parts if p)
             cells = (
                 self.kind_name(str(d.get("kind", ""))),
-                tender_name(str(d.get("tender", ""))),
+                self._tender(str(d.get("tender", ""))),
                 _fen(d.get("shop_fen")),
                 _fen(d.get("other_fen")),
                 sale or "—",
@@ -527,7 +655,9 @@ class ReconcilePage(ConfirmingPage):
         self.table.setVisible(bool(diffs))
         self.empty.setText(
             self.tr("Every payment matched: the shop, the terminal and the acquirer agree.")
-            if document.get("terminal_checked") and document.get("settlement_checked")
+            if document.get("terminal_checked")
+            and document.get("settlement_checked")
+            and (bills is None or bills.document is not None)
             else self.tr("No differences in what could be checked (see the notes).")
         )
         self.empty.setVisible(not diffs)
@@ -536,7 +666,11 @@ class ReconcilePage(ConfirmingPage):
         shop = document.get("shop", {})
         terminal = document.get("terminal") if document.get("terminal_checked") else None
         acquirer = document.get("acquirer") if document.get("settlement_checked") else None
-        headers = (self.tr("Tender"), self.tr("The shop"), self.tr("Terminal / acquirer"))
+        headers = (
+            self.tr("Tender"),
+            self.tr("The shop"),
+            self._other_side(document),
+        )
         rows: list[tuple[str, str, str, bool]] = [
             (
                 tender_name("card"),
@@ -551,6 +685,17 @@ class ReconcilePage(ConfirmingPage):
                 acquirer is None,
             ),
         ]
+        bills = self._bill_part(document)
+        if bills is not None:
+            bill = bills.document
+            rows.append(
+                (
+                    self.tr("Bill payments"),
+                    self._bill_side(bill, "shop") if bill else "—",
+                    self._bill_side(bill, "hub") if bill else self.tr("hub: not checked"),
+                    bill is None,
+                )
+            )
         for col, text in enumerate(headers):
             self._total_cell(text, 0, col, "sectionTitle")
         for row, (tender, ours, theirs, unchecked) in enumerate(rows, start=1):
@@ -565,6 +710,46 @@ class ReconcilePage(ConfirmingPage):
             label.setObjectName(name)
         self.totals.addWidget(label, row, col)
         self._total_widgets.append(label)
+
+    def _other_side(self, document: dict[str, Any] | None) -> str:
+        """The other side's heading: the hub too when the bill part is shown."""
+        if document is not None and self._bill_part(document) is not None:
+            return self.tr("Terminal / acquirer / hub")
+        return self.tr("Terminal / acquirer")
+
+    def _bill_part(self, document: dict[str, Any]) -> BillPart | None:
+        """The bill-payment part of this session's run of the document's day, if any."""
+        return self.bills.get(dt.date.fromisoformat(str(document["business_day"])))
+
+    def _bill_side(self, bill: dict[str, Any], side: str) -> str:
+        """'3 paid ¥100.00 · commission ¥1.50' of the shop's or the hub's bill payments."""
+        return (
+            self.tr("%1 paid %2 · commission %3")
+            .replace("%1", str(bill.get(f"{side}_count", 0)))
+            .replace("%2", _fen(bill.get(f"{side}_amount_fen", 0)))
+            .replace("%3", _fen(bill.get(f"{side}_commission_fen", 0)))
+        )
+
+    def _bill_row(self, d: dict[str, Any]) -> dict[str, Any]:
+        """A bill difference as a row of the differences table: the receipt number in the sale
+        column, the payment id as the reference, differing statuses in the detail."""
+        detail = str(d.get("detail") or "")
+        if d.get("kind") == "status_differs":
+            states = (
+                self.tr("shop %1, hub %2")
+                .replace("%1", str(d.get("shop_status") or "—"))
+                .replace("%2", str(d.get("hub_status") or "—"))
+            )
+            detail = f"{states} · {detail}" if detail else states
+        return {
+            "kind": f"bill:{d.get('kind', '')}",
+            "tender": "bill",
+            "shop_fen": d.get("shop_fen"),
+            "other_fen": d.get("hub_fen"),
+            "sale_number": d.get("number"),
+            "reference": d.get("payment_id"),
+            "detail": detail,
+        }
 
     def _side(self, totals: object) -> str:
         """'3 payments ¥45.00 · 1 refund ¥5.00' of one side's totals."""
@@ -597,6 +782,9 @@ class ReconcilePage(ConfirmingPage):
             notes.append(self.tr("Wallet: the acquirer's settlement was not checked."))
         return notes
 
+    def _tender(self, tender: str) -> str:
+        return self.tr("Bill payments") if tender == "bill" else tender_name(tender)
+
     def kind_name(self, kind: str) -> str:
         names = {
             "missing_at_acquirer": self.tr("in the shop, not at the acquirer"),
@@ -607,6 +795,11 @@ class ReconcilePage(ConfirmingPage):
             "terminal_count": self.tr("the terminal's count differs"),
             "terminal_amount": self.tr("the terminal's amount differs"),
             "terminal_scheme": self.tr("a card scheme's total differs"),
+            "bill:missing_at_hub": self.tr("bill paid in the shop, not at the hub"),
+            "bill:missing_in_shop": self.tr("bill at the hub, not in the shop"),
+            "bill:amount_differs": self.tr("bill amounts differ"),
+            "bill:status_differs": self.tr("bill statuses differ"),
+            "bill:commission_differs": self.tr("bill commissions differ"),
         }
         return names.get(kind, kind)
 
