@@ -76,18 +76,16 @@ from storebox.sales import (
     MAX_CHANGE_FEN,
     Card,
     Cash,
-    ask_port,
     attempt_recorded,
-    begin_attempt,
     charge_tender,
     mark_attempt,
     mask_pan,
     next_seq,
+    refund_attempt,
     refuse_if_unresolved,
     release_attempts,
     resolve_open_attempts,
     reverse_charged,
-    send_request,
     update_attempt,
 )
 from storebox.shifts import NO_OPEN_SHIFT, expected_cash, require_open_shift
@@ -1084,27 +1082,19 @@ def _card_refund(
     on_status: StatusCallback | None,
 ) -> tuple[str, PaymentResult]:
     context = {"bill_payment_id": payment_id, "bill_number": number}
-    reference = begin_attempt(shop, CARD, "refund", amount, context)
-    references.append(reference)
-    try:
-        result = send_request(
-            lambda: terminal.refund(amount, reference, on_status), reference, amount
-        )
-    except ShopError as exc:
-        mark_attempt(shop, reference, "declined", None, f"not sent: {exc.message}")
-        raise
-    if result.status is PaymentStatus.UNKNOWN:
-        mark_attempt(shop, reference, "unknown", result, "no final answer; enquiring")
-        result = ask_port(lambda: terminal.enquire(reference), reference, amount)
+    reference, result = refund_attempt(
+        shop, CARD, amount, context, references,
+        send=lambda ref: terminal.refund(amount, ref, on_status),
+        enquire=terminal.enquire,
+        unknown_note="bill refund outcome unknown",
+    )  # fmt: skip
     if result.status is PaymentStatus.APPROVED:
         return reference, result
     if result.status is PaymentStatus.DECLINED:
-        mark_attempt(shop, reference, "declined", result)
         raise PaymentDeclined(
             f"退卡 {format_fen(amount)} 被拒绝：{result.message} / the card refund of "
             f"{format_fen(amount)} was declined: {result.message}; the task stays open"
         )
-    mark_attempt(shop, reference, "unknown", result, "bill refund outcome unknown")
     raise PaymentUnknown(
         f"退卡 {format_fen(amount)} 结果未知，未记录 / the outcome of the card refund of "
         f"{format_fen(amount)} is unknown; not recorded. It is checked with the terminal before "

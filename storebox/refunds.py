@@ -19,7 +19,7 @@ in `sales.unsettled_attempts` for the owner to settle.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,19 +61,17 @@ from storebox.sales import (
     CASH,
     TENDER_NAMES,
     WALLET,
-    ask_port,
     attempt_recorded,
-    begin_attempt,
     check_qty,
     load_sale,
     mark_attempt,
     mask_pan,
     next_seq,
+    refund_attempt,
     refuse_if_unresolved,
     release_attempts,
     require_open_day,
     resolve_open_attempts,
-    send_request,
     update_attempt,
 )
 from storebox.shifts import require_open_shift
@@ -380,41 +378,29 @@ def _refund_noncash(
         "sale_number": plan.sale_number,
         "payment_id": share.payment_id,
     }
-    reference = begin_attempt(shop, kind, "refund", amount, context)
-    references.append(reference)
     original = share.original
     assert original is not None
-    try:
-        if kind == CARD:
-            assert terminal is not None
-            result = send_request(
-                lambda: terminal.refund(amount, reference, on_status), reference, amount
-            )
-        else:
-            assert wallet is not None
-            result = send_request(
-                lambda: wallet.refund(original, amount, reference), reference, amount
-            )
-    except ShopError as exc:
-        mark_attempt(shop, reference, "declined", None, f"not sent: {exc.message}")
-        raise
-    if result.status is PaymentStatus.UNKNOWN:
-        mark_attempt(shop, reference, "unknown", result, "no final answer; enquiring")
-        if kind == CARD:
-            assert terminal is not None
-            result = ask_port(lambda: terminal.enquire(reference), reference, amount)
-        else:
-            assert wallet is not None
-            result = ask_port(lambda: wallet.query(reference), reference, amount)
+    send: Callable[[str], PaymentResult]
+    enquire: Callable[[str], PaymentResult]
+    if kind == CARD:
+        assert terminal is not None
+        card = terminal
+        send, enquire = (lambda ref: card.refund(amount, ref, on_status)), card.enquire
+    else:
+        assert wallet is not None
+        provider = wallet
+        send, enquire = (lambda ref: provider.refund(original, amount, ref)), provider.query
+    reference, result = refund_attempt(
+        shop, kind, amount, context, references,
+        send=send, enquire=enquire, unknown_note="refund outcome unknown",
+    )  # fmt: skip
     if result.status is PaymentStatus.APPROVED:
         return reference, result
     if result.status is PaymentStatus.DECLINED:
-        mark_attempt(shop, reference, "declined", result)
         raise PaymentDeclined(
             f"{zh}退款 {format_fen(amount)} 被拒绝：{result.message}，未退货 / the {en} refund of "
             f"{format_fen(amount)} was declined: {result.message}; nothing was refunded"
         )
-    mark_attempt(shop, reference, "unknown", result, "refund outcome unknown")
     raise PaymentUnknown(
         f"{zh}退款 {format_fen(amount)} 结果未知，未记录退货 / the outcome of the {en} refund of "
         f"{format_fen(amount)} is unknown; the refund was not recorded. It is checked with the "

@@ -588,6 +588,39 @@ def send_request(
     return result
 
 
+def refund_attempt(
+    shop: Shop,
+    kind: str,
+    amount_fen: int,
+    context: dict[str, Any],
+    references: list[str],
+    *,
+    send: Callable[[str], PaymentResult],
+    enquire: Callable[[str], PaymentResult],
+    unknown_note: str,
+) -> tuple[str, PaymentResult]:
+    """One refund through a port (`send(reference)`: the terminal's or the wallet's refund),
+    with a payment's guarantees: the attempt row committed before the request leaves, an
+    unknown answer asked once more (`enquire(reference)`). The attempt is marked declined, or
+    unknown with `unknown_note`; the caller says what a decline or an unknown outcome means for
+    what it refunds (a sale's goods, a bill's refund task) and raises."""
+    reference = begin_attempt(shop, kind, "refund", amount_fen, context)
+    references.append(reference)
+    try:
+        result = send_request(lambda: send(reference), reference, amount_fen)
+    except ShopError as exc:
+        mark_attempt(shop, reference, "declined", None, f"not sent: {exc.message}")
+        raise
+    if result.status is PaymentStatus.UNKNOWN:
+        mark_attempt(shop, reference, "unknown", result, "no final answer; enquiring")
+        result = ask_port(lambda: enquire(reference), reference, amount_fen)
+    if result.status is PaymentStatus.DECLINED:
+        mark_attempt(shop, reference, "declined", result)
+    elif result.status is not PaymentStatus.APPROVED:
+        mark_attempt(shop, reference, "unknown", result, unknown_note)
+    return reference, result
+
+
 TENDER_NAMES = {CASH: ("现金", "cash"), CARD: ("刷卡", "card"), WALLET: ("扫码", "wallet")}
 
 
