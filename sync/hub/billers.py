@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -975,17 +976,14 @@ def accept_event(
             return result_of(existing)
         billers = load_billers(session)
         kind = billers[request.biller_id].kind if request.biller_id in billers else "unknown"
-        payment = _new_payment(
-            store_id,
-            device_id,
-            "event",
-            request,
-            digest,
-            now,
-            kind=kind,
-            account=request.account,
-            at=_moment(request, now),
-        )
+
+        # the payment as the event states it; made again after a refusal, since the first
+        # object may have been half-recorded in the rolled-back part
+        fresh = functools.partial(
+            _new_payment, store_id, device_id, "event", request, digest, now,
+            kind=kind, account=request.account, at=_moment(request, now),
+        )  # fmt: skip
+        payment = fresh()
         try:
             checked = _validate(session, store_id, request, billers, now)
             step = _next_step(session, store_id, checked.biller)
@@ -993,17 +991,7 @@ def accept_event(
             payment.account_masked = mask(checked.biller.kind, checked.account)
             recorded = _record(session, payment, checked, step, now)
         except Refusal as refusal:
-            payment = _new_payment(
-                store_id,
-                device_id,
-                "event",
-                request,
-                digest,
-                now,
-                kind=kind,
-                account=request.account,
-                at=_moment(request, now),
-            )
+            payment = fresh()
             _fail(session, payment, refusal.code, refusal.detail, now)
             try:
                 with session.begin_nested():
